@@ -1,0 +1,116 @@
+"""Extractors: each turns one document into triples, registered under a versioned name.
+
+An extractor declares what it assigns (the classes it emits), like a spaCy component.
+`extract_document` runs every registered extractor in order over one document and
+returns one graph: the document's named graph before validation. The spaCy parse is made
+once and shared through the context, never repeated by each extractor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from kg.documents import Document
+from kg.namespace import DEFAULT_BASE, PREFIXES
+from kg.provenance import Run, add_document, add_extraction
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """What an extraction depends on besides the document.
+
+    `now` is pinned by the caller (the time kg learns the facts), so that a test or a
+    rebuild can reproduce an extraction exactly.
+    """
+
+    base: str = DEFAULT_BASE
+    model: str | None = None
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass
+class Context:
+    """What extractors share about one document while it is being extracted."""
+
+    document: Document
+    document_iri: URIRef
+    options: ExtractOptions
+    graph: Graph
+    # Filled by the actor extractor: each actor mention found, for later extractors.
+    mentions: list[Any] = field(default_factory=list)
+
+    @cached_property
+    def parsed(self) -> Any:
+        """The spaCy Doc of the document's text (parsed on first use, once)."""
+        from kg.extract.nlp import load_nlp, model_name
+
+        nlp = load_nlp(model_name(self.options.model))
+        nlp.max_length = max(nlp.max_length, len(self.document.text) + 1)
+        return nlp(self.document.text)
+
+
+ExtractFunction = Callable[[Context, Run], Graph]
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    version: str
+    assigns: tuple[URIRef, ...]
+    function: ExtractFunction
+
+
+REGISTRY: dict[str, Extractor] = {}
+
+
+def register(
+    name: str, *, version: str, assigns: tuple[URIRef, ...]
+) -> Callable[[ExtractFunction], ExtractFunction]:
+    """Register an extractor; the version must change whenever its output changes."""
+
+    def wrap(function: ExtractFunction) -> ExtractFunction:
+        if name in REGISTRY:
+            raise ValueError(f"extractor {name!r} is registered twice")
+        REGISTRY[name] = Extractor(name, version, assigns, function)
+        return function
+
+    return wrap
+
+
+def extractor_versions() -> str:
+    """One string naming every registered extractor and version (to detect stale graphs)."""
+    _load_builtin()
+    return " ".join(f"{e.name}@{e.version}" for e in REGISTRY.values())
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers their extractors, in pipeline order.
+    from kg.extract import actors  # noqa: F401
+
+
+def extract_document(doc: Document, options: ExtractOptions | None = None) -> Graph:
+    """Run every registered extractor over `doc`; the result is the document's graph."""
+    _load_builtin()
+    options = options or ExtractOptions()
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    iri = add_document(graph, doc, options.base)
+    context = Context(document=doc, document_iri=iri, options=options, graph=graph)
+    for extractor in REGISTRY.values():
+        run = add_extraction(
+            graph,
+            iri,
+            extractor=extractor.name,
+            version=extractor.version,
+            when=options.now,
+            base=options.base,
+        )
+        graph += extractor.function(context, run)
+    return graph

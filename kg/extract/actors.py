@@ -1,0 +1,314 @@
+"""Actors named in a text: spaCy's entities and the gazetteer, merged into one node per
+actor with every surface form the document uses for it.
+
+Why both: spaCy finds names nobody listed (a local commander, an analyst), the gazetteer
+knows the type and canonical name of actors spaCy mislabels ("Asaib Ahl Al-Haq" as a
+PERSON) or misses. Within a document, short forms are joined to the one longer name they
+abbreviate ("Al Mayahi" to "Hashem Al Mayahi", "Asaib" to "Asaib Ahl Al-Haq", an acronym
+to the name it stands for); when the antecedent is ambiguous they stay apart.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.extract import Context, register
+from kg.extract.gazetteer import Gazetteer, KnownActor, is_acronym, load_gazetteer
+from kg.identity import actor_iri, normalize_name
+from kg.namespace import KG, RDF, RDFS, SKOS
+from kg.provenance import Run, add_evidence
+from kg.resources import lexicon_entries
+
+VERSION = "1"
+
+_TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
+          "Organization": KG.Organization}
+_NER_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    titles: frozenset[str]
+    particles: frozenset[str]
+    keywords: dict[str, URIRef]
+
+
+@functools.cache
+def load_lexicon() -> Lexicon:
+    return Lexicon(
+        titles=frozenset(row[0].lower().rstrip(".") for row in lexicon_entries("titles.txt")),
+        particles=frozenset(row[0].lower() for row in lexicon_entries("name-particles.txt")),
+        keywords={row[0].lower(): _TYPES[row[1]] for row in lexicon_entries("actor-keywords.tsv")},
+    )
+
+
+@dataclass
+class Mention:
+    """One span of text naming an actor, before the actors of the document are formed."""
+
+    start: int
+    end: int
+    surface: str
+    type: URIRef
+    known: KnownActor | None = None
+
+
+@dataclass
+class ActorInDoc:
+    type: URIRef
+    known: KnownActor | None
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def canonical(self) -> str:
+        if self.known is not None:
+            return self.known.label
+        return max((m.surface for m in self.mentions), key=lambda s: (len(s.split()), len(s)))
+
+    def names(self) -> set[str]:
+        return {m.surface for m in self.mentions} | ({self.known.label} if self.known else set())
+
+
+def _is_name_token(token: str, lexicon: Lexicon) -> bool:
+    """A token that may belong to a proper name: capitalised, a particle, or punctuation
+    inside a name (the hyphen of al-Haq, the apostrophe of Kata'ib)."""
+    return token[:1].isupper() or token[:1].isdigit() or token.lower() in lexicon.particles or (
+        not token[:1].isalnum())
+
+
+def _gazetteer_mentions(parsed: object, text: str, gazetteer: Gazetteer) -> list[Mention]:
+    tokens = list(parsed)  # type: ignore[call-overload]
+    found: list[Mention] = []
+    i = 0
+    while i < len(tokens):
+        match = None
+        first = tokens[i].text
+        if first[:1].isupper() or (first.lower() in ("al", "el") and i + 1 < len(tokens)):
+            for n in range(min(gazetteer.max_tokens + 2, len(tokens) - i), 0, -1):
+                last = tokens[i + n - 1]
+                if not last.text[:1].isalnum():
+                    continue
+                start, end = tokens[i].idx, last.idx + len(last.text)
+                surface = text[start:end]
+                if "\n" in surface:
+                    continue
+                if n == 1 and not (first[:1].isupper()):
+                    continue
+                candidates = gazetteer.lookup(surface)
+                if candidates:
+                    known = sorted(candidates, key=lambda k: str(k.iri))[0]
+                    match = Mention(start, end, surface, known.type, known)
+                    i += n
+                    break
+        if match:
+            found.append(match)
+        else:
+            i += 1
+    return found
+
+
+def _clean_entity(ent: object, text: str, lexicon: Lexicon) -> tuple[int, int] | None:
+    """Trim an entity span to the name itself: no leading article or title, no possessive,
+    no trailing punctuation; None when what is left is not a proper name."""
+    tokens = [t for t in ent]  # type: ignore[attr-defined]
+    while tokens and (tokens[0].text.lower() in ("the", "a", "an") or
+                      tokens[0].text.lower().rstrip(".") in lexicon.titles):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or not tokens[-1].text[:1].isalnum()):
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    words = [t.text for t in tokens if t.text[:1].isalpha()]
+    if not words or not all(_is_name_token(w, load_lexicon()) for w in words):
+        return None
+    if not any(w[:1].isupper() for w in words):
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    if "\n" in text[start:end]:
+        return None
+    return start, end
+
+
+def _keyword_type(surface: str, lexicon: Lexicon) -> URIRef | None:
+    words = normalize_name(surface).split()
+    types = [lexicon.keywords[w] for w in words if w in lexicon.keywords]
+    if KG.ArmedGroup in types:
+        return KG.ArmedGroup
+    return types[-1] if types else None
+
+
+def _ner_mentions(
+    parsed: object, text: str, gazetteer: Gazetteer, taken: list[tuple[int, int]]
+) -> list[Mention]:
+    lexicon = load_lexicon()
+    found: list[Mention] = []
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in taken)
+
+    for ent in parsed.ents:  # type: ignore[attr-defined]
+        if ent.label_ not in _NER_LABELS:
+            continue
+        span = _clean_entity(ent, text, lexicon)
+        if span is None:
+            continue
+        start, end = span
+        if ent.label_ == "PERSON":
+            # spaCy often cuts a first name off ("Hashem" | "Al Mayahi"): take back the
+            # capitalised tokens just before the span that are not titles.
+            doc = ent.doc
+            i = ent.start
+            while i > 0 and doc[i - 1].idx < start and doc[i - 1].text[:1].isupper() and (
+                doc[i - 1].text.lower().rstrip(".") not in lexicon.titles
+                and doc[i - 1].is_alpha and doc[i - 1].idx + len(doc[i - 1].text) + 1 == start
+                and not doc[i - 1].is_sent_start
+            ):
+                start = doc[i - 1].idx
+                i -= 1
+        if overlaps(start, end):
+            continue
+        surface = text[start:end]
+        words = normalize_name(surface).split()
+        if all(w in lexicon.titles or w in lexicon.keywords or w in lexicon.particles
+               for w in words):
+            continue  # "State", "the Department": a bare title or common noun
+        known = gazetteer.lookup(surface)
+        if known:
+            k = sorted(known, key=lambda a: str(a.iri))[0]
+            found.append(Mention(start, end, surface, k.type, k))
+            continue
+        if ent.label_ in ("GPE", "NORP"):
+            continue  # a place or a people, unless the gazetteer knows it as a state
+        actor_type = _keyword_type(surface, lexicon)
+        if actor_type is None:
+            actor_type = KG.Person if ent.label_ == "PERSON" else KG.Organization
+        found.append(Mention(start, end, surface, actor_type))
+        taken.append((start, end))
+    return found
+
+
+def _acronym_mentions(text: str, mentions: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """'Harakat al-Nujaba (HAN)': the acronym in brackets right after a name, as an alias."""
+    pairs = []
+    for m in mentions:
+        rest = text[m.end : m.end + 16]
+        if rest.startswith(" (") and ")" in rest:
+            inner = rest[2 : rest.index(")")]
+            if is_acronym(inner):
+                start = m.end + 2
+                pairs.append((m, Mention(start, start + len(inner), inner, m.type, m.known)))
+    return pairs
+
+
+def _initials(name: str, particles: frozenset[str]) -> str:
+    return "".join(w[0] for w in normalize_name(name).split() if w not in particles).upper()
+
+
+def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
+    """Form the document's actors from its mentions: gazetteer identity first, then exact
+    names, then short forms joined to the single longer name they abbreviate."""
+    lexicon = load_lexicon()
+    actors: dict[str, ActorInDoc] = {}
+    alias_of: dict[int, str] = {}
+    for long, short in _acronym_mentions(text, mentions):
+        alias_of[id(short)] = ""
+        mentions.append(short)
+        short.known = long.known
+        alias_of[id(short)] = f"acr:{id(long)}"
+
+    by_key: dict[str, str] = {}
+
+    def add(key: str, m: Mention) -> None:
+        actor = actors.get(key)
+        if actor is None:
+            actor = actors[key] = ActorInDoc(type=m.type, known=m.known)
+        actor.mentions.append(m)
+        for name in actor.names():
+            by_key.setdefault(normalize_name(name), key)
+
+    ordered = sorted(mentions, key=lambda m: (-len(m.surface.split()), -len(m.surface), m.start))
+    pending: list[Mention] = []
+    for m in ordered:
+        if m.known is not None:
+            add(str(m.known.iri), m)
+        else:
+            pending.append(m)
+    for m in pending:
+        key = normalize_name(m.surface)
+        if key in by_key:
+            add(by_key[key], m)
+            continue
+        target = _antecedent(m, actors, lexicon)
+        if target is not None:
+            add(target, m)
+        else:
+            add(f"name:{m.type}:{key}", m)
+    return list(actors.values())
+
+
+def _antecedent(m: Mention, actors: dict[str, ActorInDoc], lexicon: Lexicon) -> str | None:
+    """The one longer actor name `m` abbreviates, if exactly one fits."""
+    words = normalize_name(m.surface).split()
+    fits = set()
+    for key, actor in actors.items():
+        for name in actor.names():
+            full = normalize_name(name).split()
+            if len(full) <= len(words):
+                continue
+            if is_acronym(m.surface) and _initials(name, lexicon.particles) == m.surface.replace(
+                ".", ""
+            ):
+                fits.add(key)
+            elif actor.type == KG.Person and m.type == KG.Person and (
+                full[-len(words):] == words or (len(words) == 1 and full[0] == words[0])
+            ):
+                fits.add(key)
+            elif actor.type != KG.Person and full[: len(words)] == words:
+                fits.add(key)
+            elif actor.type != KG.Person and m.type == KG.Person and full[: len(words)] == words:
+                fits.add(key)
+    return fits.pop() if len(fits) == 1 else None
+
+
+@register(
+    "kg.extract.actors",
+    version=VERSION,
+    assigns=(KG.Person, KG.ArmedGroup, KG.Organization, KG.GovernmentBody, KG.State, KG.Evidence),
+)
+def extract_actors(context: Context, run: Run) -> Graph:
+    """Actors named in the document, each with its surface forms and every mention."""
+    text = context.document.text
+    gazetteer = load_gazetteer()
+    parsed = context.parsed
+    known = _gazetteer_mentions(parsed, text, gazetteer)
+    taken = [(m.start, m.end) for m in known]
+    mentions = known + _ner_mentions(parsed, text, gazetteer, taken)
+    actors = group_mentions(mentions, text)
+
+    graph = Graph()
+    seen: dict[URIRef, ActorInDoc] = {}
+    for actor in actors:
+        iri = actor.known.iri if actor.known else actor_iri(
+            actor.type, actor.canonical, context.options.base
+        )
+        if iri in seen:  # two groups that resolve to one IRI are one actor
+            seen[iri].mentions.extend(actor.mentions)
+            continue
+        seen[iri] = actor
+    surfaces_by_actor: dict[URIRef, set[str]] = defaultdict(set)
+    for iri, actor in seen.items():
+        canonical = actor.canonical
+        graph.add((iri, RDF.type, actor.type))
+        graph.add((iri, RDFS.label, Literal(canonical, lang="en")))
+        for m in sorted(actor.mentions, key=lambda m: m.start):
+            if m.surface != canonical:
+                surfaces_by_actor[iri].add(m.surface)
+            graph.add((iri, KG.mention, add_evidence(graph, run, text, m.start, m.end)))
+        for surface in surfaces_by_actor[iri]:
+            graph.add((iri, SKOS.altLabel, Literal(surface, lang="en")))
+        context.mentions.extend((iri, m) for m in actor.mentions)
+    return graph

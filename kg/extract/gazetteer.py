@@ -1,0 +1,80 @@
+"""The gazetteer: known actors with their names and aliases, read from `gazetteer/*.ttl`.
+
+Names are indexed by their normalised form (kg.identity.normalize_name), so spelling
+variants that differ only in case, apostrophes or hyphens meet. All-capital acronyms are
+also indexed by their exact spelling, because "US" must not match the pronoun "us".
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.identity import ACTOR_TYPE_SEGMENTS, normalize_name
+from kg.namespace import RDF, RDFS, SKOS
+from kg.resources import gazetteer_paths
+
+
+@dataclass(frozen=True)
+class KnownActor:
+    iri: URIRef
+    type: URIRef
+    label: str
+
+
+@dataclass
+class Gazetteer:
+    by_key: dict[str, list[KnownActor]]
+    acronyms: dict[str, list[KnownActor]]
+    max_tokens: int
+
+    def lookup(self, surface: str) -> list[KnownActor]:
+        """Known actors a surface form can name; acronyms only in their exact case."""
+        if is_acronym(surface):
+            return self.acronyms.get(surface.replace(".", ""), [])
+        return self.by_key.get(normalize_name(surface), [])
+
+
+def is_acronym(name: str) -> bool:
+    letters = name.replace(".", "")
+    return 1 < len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def build_gazetteer(graph: Graph) -> Gazetteer:
+    by_key: dict[str, list[KnownActor]] = defaultdict(list)
+    acronyms: dict[str, list[KnownActor]] = defaultdict(list)
+    max_tokens = 1
+    for actor_type in ACTOR_TYPE_SEGMENTS:
+        for iri in graph.subjects(RDF.type, actor_type):
+            if not isinstance(iri, URIRef):
+                continue
+            label = graph.value(iri, RDFS.label)
+            if not isinstance(label, Literal):
+                continue
+            known = KnownActor(iri=iri, type=actor_type, label=str(label))
+            names = {str(label)} | {str(n) for n in graph.objects(iri, SKOS.altLabel)}
+            for name in names:
+                if is_acronym(name):
+                    bucket = acronyms[name.replace(".", "")]
+                else:
+                    key = normalize_name(name)
+                    if not key:
+                        continue
+                    max_tokens = max(max_tokens, len(key.split()))
+                    bucket = by_key[key]
+                if known not in bucket:
+                    bucket.append(known)
+    return Gazetteer(by_key=dict(by_key), acronyms=dict(acronyms), max_tokens=max_tokens)
+
+
+@functools.cache
+def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
+    """The gazetteer from the given Turtle files (default: every file kg ships)."""
+    graph = Graph()
+    for path in paths if paths is not None else tuple(gazetteer_paths()):
+        graph.parse(path, format="turtle")
+    return build_gazetteer(graph)
