@@ -1,0 +1,48 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STORE ?= kg-data
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install lint typecheck unit debian-deps vocab gazetteer clean
+
+run: install
+	$(BIN)/kg build examples --store $(STORE)
+
+test: install debian-deps lint typecheck unit
+
+install: $(STAMP)
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Programs from Debian that the tests use: rapper (an independent RDF parser).
+debian-deps:
+	@command -v rapper >/dev/null 2>&1 || { \
+	  echo "installing raptor2-utils (rapper) from Debian"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq raptor2-utils >/dev/null; }
+
+lint:
+	$(BIN)/ruff check kg tests scripts
+
+typecheck:
+	$(BIN)/mypy
+
+unit:
+	$(BIN)/python -m pytest
+
+# Regenerate derived files after editing their sources.
+vocab:
+	$(BIN)/python -m kg.vocab_gen
+
+gazetteer:
+	$(BIN)/python scripts/make_gazetteer.py --shared ../shared
+
+clean:
+	rm -rf $(VENV) $(STORE) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,309 @@
+"""The `kg` command: a thin layer over the library's functions.
+
+Exit codes: 0 ok (or the data conforms), 1 some data does not conform (quarantined),
+2 usage or input error (some input could not be read), 3 internal error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.errors import InputError, KGError, QueryError, StoreError
+from kg.store import DEFAULT_STORE, FORMATS, KGStore
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+store_option = click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_STORE, show_default=True, envvar="KG_STORE",
+    help="Folder of the embedded store (env KG_STORE).",
+)
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kg")
+def cli() -> None:
+    """kg: a knowledge graph of armed actors, built from news reports and official lists."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Documents extracted in parallel (worker processes).")
+@click.option("--force", is_flag=True, help="Re-extract documents even if unchanged.")
+@click.option("--max-bytes", type=click.IntRange(1), default=None,
+              help="Refuse files larger than this (default 10 MiB).")
+@click.option("--model", default=None, envvar="KG_SPACY_MODEL",
+              help="spaCy model package (env KG_SPACY_MODEL).")
+@click.option("--base-uri", default=None, help="Base of minted entity IRIs.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def build(paths: tuple[Path, ...], store_dir: Path, jobs: int, force: bool,
+          max_bytes: int | None, model: str | None, base_uri: str | None, quiet: bool) -> None:
+    """Build or update the KG from files and folders (articles: .txt with a header, plain
+    text, .html)."""
+    from kg.build import build as run_build
+    from kg.documents import DEFAULT_MAX_BYTES
+    from kg.extract import ExtractOptions
+    from kg.namespace import DEFAULT_BASE
+
+    options = ExtractOptions(base=base_uri or DEFAULT_BASE, model=model,
+                             now=dt.datetime.now(dt.UTC))
+    store = KGStore(store_dir)
+    bar: Any = None
+
+    def on_total(total: int) -> None:
+        nonlocal bar
+        if not quiet and total:
+            bar = click.progressbar(length=total, label="extracting", file=sys.stderr,
+                                    show_pos=True, show_eta=True)
+            bar.__enter__()
+
+    def progress(outcome: Any) -> None:
+        name = outcome.path
+        if outcome.error:
+            _err(f"\nerror: {name}: {outcome.error}")
+        for warning in outcome.warnings:
+            if not outcome.skipped:
+                _err(f"\nwarning: {name}: {warning}")
+        if outcome.quarantined_triples:
+            _err(f"\nquarantined: {name}: {outcome.quarantined_triples} triples failed "
+                 "validation")
+        if bar is not None and not outcome.error and not outcome.skipped:
+            bar.update(1)
+
+    result = run_build(paths, store, jobs=jobs, force=force, options=options,
+                       max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress,
+                       on_total=on_total)
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    click.echo(
+        f"\nread {len(result.outcomes)} inputs: {len(result.stored)} stored, "
+        f"{len(result.skipped)} unchanged, {len(result.failed)} failed, "
+        f"{len(result.quarantined)} with quarantined output"
+    )
+    _print_summary(store)
+    if result.quarantined:
+        click.echo(f"quarantine reports: {store.reports_dir}/")
+    click.echo("\nnext: kg stats | kg query --list | kg query actors-by-type "
+               "| kg export --format trig --out kg.trig")
+    if result.failed:
+        sys.exit(EXIT_INPUT)
+    if result.quarantined:
+        sys.exit(EXIT_NONCONFORMING)
+
+
+def _print_summary(store: KGStore) -> None:
+    from kg.queries import find_query, run_query
+
+    table = run_query(store, find_query("summary"), {})
+    counts = {row[0]: int(row[1]) for row in table.rows}
+    actor_types = ("Person", "ArmedGroup", "Organization", "GovernmentBody", "State")
+    actors = sum(counts.get(t, 0) for t in actor_types)
+    events = sum(counts.get(t, 0) for t in ("Attack", "MilitaryOperation", "Visit", "Election",
+                                           "Legislation", "Rally"))
+    click.echo(f"store: {store.path.resolve()}")
+    click.echo(f"  documents      {counts.get('documents', 0)}")
+    click.echo(f"  actors         {actors}  (" + ", ".join(
+        f"{t} {counts.get(t, 0)}" for t in actor_types) + ")")
+    click.echo(f"  affiliations   {counts.get('Affiliation', 0)}")
+    click.echo(f"  designations   {counts.get('Designation', 0)}")
+    click.echo(f"  events         {events}")
+    click.echo(f"  triples        {len(store)}")
+    click.echo(f"  quarantined    {len(store.quarantined_documents())} documents")
+
+
+@cli.command()
+@store_option
+def stats(store_dir: Path) -> None:
+    """Print what the store holds."""
+    _print_summary(KGStore(store_dir, read_only=True))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["facts", "ttl", "trig", "jsonld"]),
+              default="facts", show_default=True)
+@click.option("--model", default=None, envvar="KG_SPACY_MODEL", help="spaCy model package.")
+@click.option("--max-bytes", type=click.IntRange(1), default=None,
+              help="Refuse files larger than this (default 10 MiB).")
+def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None) -> None:
+    """Extract one document to stdout, without the store."""
+    from rdflib import Dataset
+
+    from kg.documents import DEFAULT_MAX_BYTES, read_document
+    from kg.extract import ExtractOptions, extract_document
+    from kg.facts import document_facts
+    from kg.identity import document_iri
+
+    doc = read_document(file, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+    for warning in doc.warnings:
+        _err(f"warning: {file}: {warning}")
+    options = ExtractOptions(model=model)
+    graph = extract_document(doc, options)
+    iri = document_iri(doc.url, doc.content_hash, options.base)
+    if fmt == "facts":
+        click.echo(json.dumps(document_facts(graph, iri), indent=1, ensure_ascii=False))
+    elif fmt == "ttl":
+        click.echo(graph.serialize(format="turtle"))
+    else:
+        dataset = Dataset()
+        for prefix, ns in graph.namespaces():
+            dataset.bind(prefix, ns)
+        named = dataset.graph(iri)
+        named += graph
+        click.echo(dataset.serialize(format="trig" if fmt == "trig" else "json-ld"))
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Validate every document graph of this store instead.")
+@click.option("--format", "fmt", type=click.Choice(["text", "ttl"]), default="text",
+              show_default=True)
+def validate(file: Path | None, store_dir: Path | None, fmt: str) -> None:
+    """Validate an RDF file, an article (extracted first) or a whole store against the
+    SHACL shapes. Exit 0 if it conforms, 1 if not."""
+    from rdflib import Dataset, Graph
+
+    from kg.validate import validate_graph
+
+    if (file is None) == (store_dir is None):
+        raise click.UsageError("give either FILE or --store DIR")
+    graphs: list[tuple[str, Graph]] = []
+    if file is not None:
+        rdf_formats = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads",
+                       ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}
+        if file.suffix.lower() in rdf_formats:
+            dataset = Dataset()
+            try:
+                dataset.parse(file, format=rdf_formats[file.suffix.lower()])
+            except Exception as exc:
+                raise InputError(file, f"cannot parse as RDF: {exc}") from exc
+            merged = Graph()
+            for quad in dataset.quads():
+                merged.add(quad[:3])
+            graphs.append((str(file), merged))
+        else:
+            from kg.documents import read_document
+            from kg.extract import extract_document
+
+            graphs.append((str(file), extract_document(read_document(file))))
+    else:
+        store = KGStore(store_dir or DEFAULT_STORE, read_only=True)
+        for name in store.document_graphs():
+            graphs.append((name, store.document_graph(name)))
+    failing = 0
+    for name, graph in graphs:
+        report = validate_graph(graph)
+        if report.conforms:
+            if fmt == "text":
+                click.echo(f"{name}: conforms ({len(graph)} triples)")
+            continue
+        failing += 1
+        if fmt == "ttl":
+            click.echo(report.graph.serialize(format="turtle"))
+        else:
+            click.echo(f"{name}: {len(report.violations)} violations")
+            for violation in report.violations:
+                click.echo(f"  - {violation}")
+    if failing:
+        sys.exit(EXIT_NONCONFORMING)
+
+
+@cli.command()
+@click.argument("name_or_file", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter, bound as a typed term (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--list", "list_only", is_flag=True, help="List the named queries.")
+@store_option
+def query(name_or_file: str | None, params: tuple[str, ...], fmt: str, list_only: bool,
+          store_dir: Path) -> None:
+    """Run a named query (queries/NAME.rq) or an .rq file against the store."""
+    from kg.queries import bind_params, find_query, format_table, list_queries, run_query
+
+    if list_only:
+        for q in list_queries():
+            click.echo(f"{q.name}: {q.purpose}")
+            for p in q.params:
+                opt = ", optional" if p.optional else ""
+                click.echo(f"    --param {p.name}=VALUE ({p.type}{opt}) {p.description}")
+        return
+    if not name_or_file:
+        raise click.UsageError("name a query (see kg query --list)")
+    raw: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise QueryError(f"--param {item!r} is not NAME=VALUE")
+        raw[key.strip()] = value
+    named = find_query(name_or_file)
+    bound = bind_params(named, raw)
+    store = KGStore(store_dir, read_only=True)
+    click.echo(format_table(run_query(store, named, bound), fmt), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig",
+              show_default=True, help="nq, trig and jsonld keep the named graphs.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file (default: stdout).")
+@store_option
+def export(fmt: str, out: Path | None, store_dir: Path) -> None:
+    """Dump the KG in an RDF format."""
+    store = KGStore(store_dir, read_only=True)
+    if out is None:
+        store.dump(sys.stdout.buffer, fmt)
+        sys.stdout.buffer.flush()
+        return
+    tmp = out.with_name(out.name + ".partial")
+    with tmp.open("wb") as handle:
+        store.dump(handle, fmt)
+    tmp.replace(out)
+    _err(f"wrote {out} ({out.stat().st_size} bytes, {fmt})")
+
+
+def main() -> None:
+    """Entry point: runs the CLI, turning kg's errors into one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INPUT)
+    except (InputError, QueryError) as exc:
+        _err(f"error: {exc}")
+        sys.exit(EXIT_INPUT)
+    except StoreError as exc:
+        _err(f"error: {exc}")
+        sys.exit(EXIT_INPUT)
+    except KGError as exc:
+        _err(f"error: {exc}")
+        sys.exit(EXIT_INTERNAL)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+    except Exception:
+        _err("internal error (please report it with the trace below):")
+        traceback.print_exc()
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

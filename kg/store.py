@@ -1,0 +1,230 @@
+"""The embedded, persistent store: one Oxigraph database for the KG, one for quarantine.
+
+Each document's triples live in one named graph whose name is the document's IRI.
+Replacing a document is one SPARQL update (drop the graph, insert the new triples), and
+Oxigraph applies an update in a single transaction: a build killed midway leaves every
+document either as it was or as it is now, never half-written.
+
+Quarantined output is kept in a second database beside the first, so that nothing that
+failed validation can reach a query, an export or the server, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from kg.errors import StoreError
+from kg.namespace import KG, PREFIXES
+
+DEFAULT_STORE = Path("kg-data")
+
+# Formats of dumps: name -> (pyoxigraph format, whether it keeps named graphs).
+FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "nq": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "ttl": (ox.RdfFormat.TURTLE, False),
+    "nt": (ox.RdfFormat.N_TRIPLES, False),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+    "xml": (ox.RdfFormat.RDF_XML, False),
+}
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    content_hash: str
+    extractors: str
+
+
+def _ntriples(graph: Graph) -> str:
+    # The RDF library serialises (and escapes) every term; nothing is assembled by hand.
+    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+def _ox_term(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term (for query substitutions)."""
+    from rdflib import BNode, Literal
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot bind {term!r}")
+
+
+class KGStore:
+    """The KG's persistent store in a folder: `store/` for the KG, `quarantine/` for what
+    failed validation (with a readable report per document in `quarantine/reports/`)."""
+
+    def __init__(self, path: Path | str = DEFAULT_STORE, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if read_only:
+                if not (self.path / "store").is_dir():
+                    raise StoreError(
+                        f"no kg store at {self.path}: build one with `kg build PATH --store "
+                        f"{self.path}`"
+                    )
+                self.db = ox.Store.read_only(str(self.path / "store"))
+            else:
+                (self.path / "quarantine" / "reports").mkdir(parents=True, exist_ok=True)
+                self.db = ox.Store(str(self.path / "store"))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the store at {self.path}: {exc} (is another kg process using it?)"
+            ) from exc
+        self.read_only = read_only
+        self._quarantine: ox.Store | None = None
+
+    @property
+    def quarantine_db(self) -> ox.Store:
+        if self._quarantine is None:
+            qpath = self.path / "quarantine" / "store"
+            if self.read_only:
+                self._quarantine = (
+                    ox.Store.read_only(str(qpath)) if qpath.is_dir() else ox.Store()
+                )
+            else:
+                self._quarantine = ox.Store(str(qpath))
+        return self._quarantine
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.path / "quarantine" / "reports"
+
+    # -- writing ---------------------------------------------------------------------
+
+    @staticmethod
+    def _replace(db: ox.Store, graph_name: URIRef, graph: Graph) -> None:
+        name = f"<{ox.NamedNode(str(graph_name)).value}>"
+        db.update(
+            f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n{_ntriples(graph)}}} }}"
+        )
+
+    def replace_document(self, graph_name: URIRef, graph: Graph) -> None:
+        """Put a document's valid triples in its named graph, replacing what was there."""
+        self._replace(self.db, graph_name, graph)
+
+    def replace_quarantine(
+        self, graph_name: URIRef, graph: Graph, report: Graph, report_text: str, label: str
+    ) -> Path:
+        """Keep a document's failing triples and its SHACL report; return the text report."""
+        self._replace(self.quarantine_db, graph_name, graph)
+        self._replace(self.quarantine_db, URIRef(f"{graph_name}#shacl-report"), report)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:120]
+        report_path = self.reports_dir / f"{safe}.txt"
+        report_path.write_text(report_text, encoding="utf-8")
+        return report_path
+
+    def clear_quarantine(self, graph_name: URIRef) -> None:
+        self.quarantine_db.update(f"DROP SILENT GRAPH <{graph_name}>")
+        self.quarantine_db.update(f"DROP SILENT GRAPH <{graph_name}#shacl-report>")
+
+    def flush(self) -> None:
+        self.db.flush()
+        if self._quarantine is not None:
+            self._quarantine.flush()
+
+    # -- reading ---------------------------------------------------------------------
+
+    def stored_document(self, graph_name: URIRef) -> StoredDocument | None:
+        """The content hash and extractor versions a document was stored with, if any."""
+        rows = list(self.select(
+            "SELECT ?g ?hash (GROUP_CONCAT(?ev; separator=' ') AS ?extractors) WHERE {"
+            " GRAPH ?g { ?g kg:contentHash ?hash ."
+            " OPTIONAL { ?x a kg:Extraction ; prov:used ?g ; prov:wasAssociatedWith ?a ."
+            " ?a rdfs:label ?name ; kg:extractorVersion ?v . BIND(CONCAT(?name, '@', ?v) AS ?ev) }"
+            " } } GROUP BY ?g ?hash",
+            {"g": graph_name},
+            union=False,
+        ))
+        if not rows or rows[0]["hash"] is None:
+            return None
+        versions = " ".join(sorted(str(rows[0]["extractors"] or "").split()))
+        return StoredDocument(str(rows[0]["hash"]), versions)
+
+    def select(
+        self,
+        query: str,
+        bindings: Mapping[str, Any] | None = None,
+        *,
+        union: bool = True,
+        quarantine: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Run a SELECT; values are bound as typed terms (never spliced into the text).
+        With `union`, the default graph is the union of all named graphs. Oxigraph
+        substitutes only variables the query projects, so a bound variable must be
+        among the selected ones."""
+        db = self.quarantine_db if quarantine else self.db
+        substitutions = {ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()}
+        try:
+            results = db.query(
+                query,
+                prefixes={k: str(v) for k, v in PREFIXES.items()},
+                use_default_graph_as_union=union,
+                substitutions=substitutions,
+            )
+        except SyntaxError as exc:
+            raise StoreError(f"SPARQL syntax error: {exc}") from exc
+        if not isinstance(results, ox.QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        names = [v.value for v in results.variables]
+        for solution in results:
+            yield {name: solution[name] for name in names}
+
+    def query(self, query: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        """Run any query over the union of the named graphs; pyoxigraph's result object."""
+        substitutions = {ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()}
+        return self.db.query(
+            query,
+            prefixes={k: str(v) for k, v in PREFIXES.items()},
+            use_default_graph_as_union=True,
+            substitutions=substitutions,
+        )
+
+    def document_graph(self, name: str) -> Graph:
+        """One named graph of the store as an rdflib Graph."""
+        data = self.db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        return Graph().parse(data=data, format="nt")
+
+    def document_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.db.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quarantined_documents(self) -> list[str]:
+        return sorted(
+            g.value for g in self.quarantine_db.named_graphs()
+            if isinstance(g, ox.NamedNode) and not g.value.endswith("#shacl-report")
+        )
+
+    def __len__(self) -> int:
+        return len(self.db)
+
+    def dump(self, output: Any, fmt: str) -> None:
+        """Write the KG in one of FORMATS; triple formats get the union of all graphs."""
+        rdf_format, quads = FORMATS[fmt]
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        if quads:
+            self.db.dump(output, rdf_format, prefixes=prefixes if fmt == "trig" else None)
+            return
+        union = ox.Store()
+        union.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in self.db
+        )
+        union.dump(
+            output, rdf_format, from_graph=ox.DefaultGraph(),
+            prefixes=prefixes if fmt in ("ttl", "xml") else None,
+        )
+
+
+__all__ = ["DEFAULT_STORE", "FORMATS", "KG", "KGStore", "StoredDocument"]

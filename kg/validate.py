@@ -1,0 +1,85 @@
+"""SHACL validation of an extractor's output, as a typed report that never raises for
+data that does not conform (only for shapes or an ontology that cannot be loaded).
+
+The ontology is mixed into the data graph so that class targets reach subclasses
+(kg:ArmedGroup is a kg:Actor) without running inference over the data.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal
+from rdflib.term import Node
+
+from kg.errors import OntologyError
+from kg.namespace import RDF, SH
+from kg.resources import ontology_path, shapes_path
+
+
+@dataclass(frozen=True)
+class Violation:
+    focus: Node
+    path: Node | None
+    message: str
+    severity: str
+
+    def __str__(self) -> str:
+        where = f" {self.path.n3()}" if self.path is not None else ""  # type: ignore[attr-defined]
+        return f"{self.focus.n3()}{where}: {self.message}"  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    graph: Graph
+    text: str
+    violations: list[Violation] = field(default_factory=list)
+
+
+@functools.cache
+def _shapes() -> Graph:
+    try:
+        return Graph().parse(shapes_path(), format="turtle")
+    except Exception as exc:
+        raise OntologyError(f"cannot load the SHACL shapes {shapes_path()}: {exc}") from exc
+
+
+@functools.cache
+def _ontology() -> Graph:
+    try:
+        return Graph().parse(ontology_path(), format="turtle")
+    except Exception as exc:
+        raise OntologyError(f"cannot load the ontology {ontology_path()}: {exc}") from exc
+
+
+def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationReport:
+    """Validate `data` against kg's shapes (or the given ones)."""
+    from pyshacl import validate
+
+    conforms, report_graph, text = validate(
+        data,
+        shacl_graph=shapes if shapes is not None else _shapes(),
+        ont_graph=_ontology(),
+        inference="none",
+        advanced=True,
+        allow_warnings=False,
+    )
+    violations = []
+    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
+        message = report_graph.value(result, SH.resultMessage)
+        severity = report_graph.value(result, SH.resultSeverity)
+        focus = report_graph.value(result, SH.focusNode)
+        if focus is None:
+            continue
+        violations.append(
+            Violation(
+                focus=focus,
+                path=report_graph.value(result, SH.resultPath),
+                message=str(message) if isinstance(message, Literal) else "constraint violated",
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            )
+        )
+    violations.sort(key=str)
+    return ValidationReport(bool(conforms), report_graph, str(text), violations)
