@@ -24,6 +24,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 HEADER_KEYS = ("url", "title", "publisher", "published", "retrieved", "retrieved-via")
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):[ \t]*(.*?)[ \t]*$")
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article)", re.IGNORECASE)
+# What a header may say for a date it does not know.
+_UNKNOWN = {"unknown", "n/a", "na", "none", "-", "?"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -138,6 +140,8 @@ def _document_from_header(
     fields: dict[str, str], body: str, path: str, *, header_length: int
 ) -> Document:
     published = fields.get("published") or None
+    if published and published.strip().lower() in _UNKNOWN:
+        published = None
     if published and date_literal(published) is None:
         raise InputError(
             path, f"broken header: published {published!r} is not YYYY, YYYY-MM or YYYY-MM-DD"

@@ -21,8 +21,11 @@ from rdflib import Graph, URIRef
 
 from kg.errors import StoreError
 from kg.namespace import KG, PREFIXES
+from kg.resources import ontology_path
 
 DEFAULT_STORE = Path("kg-data")
+# The graph that holds the ontology inside the store.
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/kg/ontology")
 
 # Formats of dumps: name -> (pyoxigraph format, whether it keeps named graphs).
 FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -86,6 +89,14 @@ class KGStore:
             ) from exc
         self.read_only = read_only
         self._quarantine: ox.Store | None = None
+        if not read_only:
+            self._load_ontology()
+
+    def _load_ontology(self) -> None:
+        """Keep the current ontology in its own named graph, so that queries can use its
+        labels and notations (kinds and statuses as the facts format names them)."""
+        ontology = Graph().parse(ontology_path(), format="turtle")
+        self._replace(self.db, ONTOLOGY_GRAPH, ontology)
 
     @property
     def quarantine_db(self) -> ox.Store:
@@ -199,7 +210,9 @@ class KGStore:
         return Graph().parse(data=data, format="nt")
 
     def document_graphs(self) -> list[str]:
-        return sorted(g.value for g in self.db.named_graphs() if isinstance(g, ox.NamedNode))
+        """Names of the documents' graphs (every named graph but the ontology's)."""
+        return sorted(g.value for g in self.db.named_graphs()
+                      if isinstance(g, ox.NamedNode) and g.value != str(ONTOLOGY_GRAPH))
 
     def quarantined_documents(self) -> list[str]:
         return sorted(

@@ -26,8 +26,8 @@ class Violation:
     severity: str
 
     def __str__(self) -> str:
-        where = f" {self.path.n3()}" if self.path is not None else ""  # type: ignore[attr-defined]
-        return f"{self.focus.n3()}{where}: {self.message}"  # type: ignore[attr-defined]
+        where = f" {self.path.n3()}" if self.path is not None else ""
+        return f"{self.focus.n3()}{where}: {self.message}"
 
 
 @dataclass(frozen=True)

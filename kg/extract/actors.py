@@ -11,6 +11,7 @@ to the name it stands for); when the antecedent is ambiguous they stay apart.
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,6 +29,9 @@ VERSION = "1"
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
 _NER_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+# A nationality adjective before an organization's name ("Iraqi", "Lebanese", "Afghan").
+_DEMONYM = re.compile(r"^[a-z]+(i|ian|an|ese|ish)$")
+_GOVERNMENT_OF = re.compile(r"^(?:the )?government of (.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,8 @@ class Lexicon:
     titles: frozenset[str]
     particles: frozenset[str]
     keywords: dict[str, URIRef]
+    # Keywords that are also common nouns ("army", "council"): alone they name nobody.
+    common: frozenset[str]
 
 
 @functools.cache
@@ -43,6 +49,8 @@ def load_lexicon() -> Lexicon:
         titles=frozenset(row[0].lower().rstrip(".") for row in lexicon_entries("titles.txt")),
         particles=frozenset(row[0].lower() for row in lexicon_entries("name-particles.txt")),
         keywords={row[0].lower(): _TYPES[row[1]] for row in lexicon_entries("actor-keywords.tsv")},
+        common=frozenset(row[0].lower() for row in lexicon_entries("actor-keywords.tsv")
+                         if row[2:] != ["name"]),
     )
 
 
@@ -55,19 +63,37 @@ class Mention:
     surface: str
     type: URIRef
     known: KnownActor | None = None
+    # How sure the type is: 3 gazetteer, 2 a keyword of the name, 1 spaCy's PERSON,
+    # 0 spaCy's ORG with nothing else to go on.
+    certainty: int = 0
 
 
 @dataclass
 class ActorInDoc:
-    type: URIRef
     known: KnownActor | None
     mentions: list[Mention] = field(default_factory=list)
 
     @property
+    def type(self) -> URIRef:
+        if self.known is not None:
+            return self.known.type
+        return max(self.mentions, key=lambda m: (m.certainty, -m.start)).type
+
+    @property
     def canonical(self) -> str:
+        """The gazetteer's name, else the most used of the longest forms in the text."""
         if self.known is not None:
             return self.known.label
-        return max((m.surface for m in self.mentions), key=lambda s: (len(s.split()), len(s)))
+        counts: dict[str, int] = defaultdict(int)
+        for m in self.mentions:
+            counts[m.surface] += 1
+        keys = {normalize_name(s) for s in counts}
+
+        def qualified(surface: str) -> bool:  # "Iraqi X" when "X" is used too
+            first, _, rest = normalize_name(surface).partition(" ")
+            return bool(_DEMONYM.match(first)) and rest in keys
+
+        return max(counts, key=lambda s: (not qualified(s), len(s.split()), counts[s], len(s)))
 
     def names(self) -> set[str]:
         return {m.surface for m in self.mentions} | ({self.known.label} if self.known else set())
@@ -101,7 +127,7 @@ def _gazetteer_mentions(parsed: object, text: str, gazetteer: Gazetteer) -> list
                 candidates = gazetteer.lookup(surface)
                 if candidates:
                     known = sorted(candidates, key=lambda k: str(k.iri))[0]
-                    match = Mention(start, end, surface, known.type, known)
+                    match = Mention(start, end, surface, known.type, known, 3)
                     i += n
                     break
         if match:
@@ -118,8 +144,11 @@ def _clean_entity(ent: object, text: str, lexicon: Lexicon) -> tuple[int, int] |
     while tokens and (tokens[0].text.lower() in ("the", "a", "an") or
                       tokens[0].text.lower().rstrip(".") in lexicon.titles):
         tokens = tokens[1:]
-    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or not tokens[-1].text[:1].isalnum()):
+    while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or not tokens[-1].text[:1].isalnum()
+                      or tokens[-1].text.lower().rstrip(".") in lexicon.titles):
         tokens = tokens[:-1]
+    if any("/" in t.text for t in tokens):
+        return None  # "AP Photo/Hadi Mizban": a credit line, not a name
     if not tokens:
         return None
     words = [t.text for t in tokens if t.text[:1].isalpha()]
@@ -139,6 +168,13 @@ def _keyword_type(surface: str, lexicon: Lexicon) -> URIRef | None:
     if KG.ArmedGroup in types:
         return KG.ArmedGroup
     return types[-1] if types else None
+
+
+def _state_forces(surface: str, gazetteer: Gazetteer) -> bool:
+    """Whether a name starts with a state or its demonym ("US Army", "Iraqi Army")."""
+    first = surface.split()[0]
+    return bool(_DEMONYM.match(first.lower())) or any(
+        k.type == KG.State for k in gazetteer.lookup(first))
 
 
 def _ner_mentions(
@@ -173,20 +209,27 @@ def _ner_mentions(
             continue
         surface = text[start:end]
         words = normalize_name(surface).split()
-        if all(w in lexicon.titles or w in lexicon.keywords or w in lexicon.particles
+        if all(w in lexicon.titles or w in lexicon.common or w in lexicon.particles
                for w in words):
             continue  # "State", "the Department": a bare title or common noun
         known = gazetteer.lookup(surface)
+        government = _GOVERNMENT_OF.match(surface)
+        if government and not known:
+            # "Government of Iraq" speaks for the state itself.
+            known = [k for k in gazetteer.lookup(government.group(1)) if k.type == KG.State]
         if known:
             k = sorted(known, key=lambda a: str(a.iri))[0]
-            found.append(Mention(start, end, surface, k.type, k))
+            found.append(Mention(start, end, surface, k.type, k, 3))
             continue
         if ent.label_ in ("GPE", "NORP"):
             continue  # a place or a people, unless the gazetteer knows it as a state
-        actor_type = _keyword_type(surface, lexicon)
+        actor_type, certainty = _keyword_type(surface, lexicon), 2
+        if actor_type == KG.ArmedGroup and _state_forces(surface, gazetteer):
+            actor_type = KG.GovernmentBody  # "US Army", "Iraqi army": a state's own forces
         if actor_type is None:
-            actor_type = KG.Person if ent.label_ == "PERSON" else KG.Organization
-        found.append(Mention(start, end, surface, actor_type))
+            actor_type, certainty = ((KG.Person, 1) if ent.label_ == "PERSON"
+                                     else (KG.Organization, 0))
+        found.append(Mention(start, end, surface, actor_type, None, certainty))
         taken.append((start, end))
     return found
 
@@ -200,7 +243,8 @@ def _acronym_mentions(text: str, mentions: list[Mention]) -> list[tuple[Mention,
             inner = rest[2 : rest.index(")")]
             if is_acronym(inner):
                 start = m.end + 2
-                pairs.append((m, Mention(start, start + len(inner), inner, m.type, m.known)))
+                pairs.append((m, Mention(start, start + len(inner), inner, m.type, m.known,
+                                         m.certainty)))
     return pairs
 
 
@@ -225,7 +269,7 @@ def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
     def add(key: str, m: Mention) -> None:
         actor = actors.get(key)
         if actor is None:
-            actor = actors[key] = ActorInDoc(type=m.type, known=m.known)
+            actor = actors[key] = ActorInDoc(known=m.known)
         actor.mentions.append(m)
         for name in actor.names():
             by_key.setdefault(normalize_name(name), key)
@@ -263,14 +307,17 @@ def _antecedent(m: Mention, actors: dict[str, ActorInDoc], lexicon: Lexicon) -> 
                 ".", ""
             ):
                 fits.add(key)
-            elif actor.type == KG.Person and m.type == KG.Person and (
+            elif actor.type == KG.Person and (m.type == KG.Person or m.certainty == 0) and (
                 full[-len(words):] == words or (len(words) == 1 and full[0] == words[0])
             ):
-                fits.add(key)
-            elif actor.type != KG.Person and full[: len(words)] == words:
-                fits.add(key)
-            elif actor.type != KG.Person and m.type == KG.Person and full[: len(words)] == words:
-                fits.add(key)
+                fits.add(key)  # "Al Mayahi", "Saddam", an ORG "Trump" of "the Trump team"
+            elif actor.type != KG.Person and full[: len(words)] == words and m.certainty < 3:
+                fits.add(key)  # "Asaib" for "Asaib Ahl al-Haq"
+            elif (actor.type != KG.Person and full[1:] == words and _DEMONYM.match(full[0])):
+                fits.add(key)  # "Popular Mobilization Forces" after "Iraqi Popular ..."
+        if (actor.type != KG.Person and len(words) >= 2 and _DEMONYM.match(words[0])
+                and any(normalize_name(n).split() == words[1:] for n in actor.names())):
+            fits.add(key)  # "Iraqi Popular Mobilization Forces"
     return fits.pop() if len(fits) == 1 else None
 
 
