@@ -20,7 +20,9 @@ SHARED_GOLD = SHARED / "gold"
 FACTSCORE = SHARED / "tools" / "factscore.py"
 
 
-def run_kg(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_kg(
+    *args: str, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """Run the installed `kg` command; output as text."""
     kg = Path(sys.executable).parent / "kg"
     return subprocess.run([str(kg), *args], capture_output=True, text=True, cwd=cwd,

@@ -27,8 +27,8 @@ def test_every_term_has_label_and_comment() -> None:
     ontology = Graph().parse(ontology_path(), format="turtle")
     terms = {s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(KG_IRI)}
     assert len(terms) > 60
-    missing = sorted(str(t) for t in terms
-                     if ontology.value(t, RDFS.label) is None or ontology.value(t, RDFS.comment) is None)
+    missing = sorted(str(t) for t in terms if ontology.value(t, RDFS.label) is None
+                     or ontology.value(t, RDFS.comment) is None)
     assert not missing, f"terms without rdfs:label or rdfs:comment: {missing}"
 
 
