@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Graph, Literal
 from rdflib.term import Node
@@ -38,20 +39,21 @@ class ValidationReport:
     violations: list[Violation] = field(default_factory=list)
 
 
+def _load(path: Path, what: str) -> Graph:
+    try:
+        return Graph().parse(path, format="turtle")
+    except Exception as exc:
+        raise OntologyError(f"cannot load the {what} {path}: {exc}") from exc
+
+
 @functools.cache
 def _shapes() -> Graph:
-    try:
-        return Graph().parse(shapes_path(), format="turtle")
-    except Exception as exc:
-        raise OntologyError(f"cannot load the SHACL shapes {shapes_path()}: {exc}") from exc
+    return _load(shapes_path(), "SHACL shapes")
 
 
 @functools.cache
 def _ontology() -> Graph:
-    try:
-        return Graph().parse(ontology_path(), format="turtle")
-    except Exception as exc:
-        raise OntologyError(f"cannot load the ontology {ontology_path()}: {exc}") from exc
+    return _load(ontology_path(), "ontology")
 
 
 def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationReport:
