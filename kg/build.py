@@ -152,7 +152,8 @@ def _store_outcome(store: KGStore, outcome: Outcome) -> None:
     if outcome.error or outcome.document is None:
         return
     iri = URIRef(outcome.document)
-    store.replace_document(iri, _graph(outcome.valid_nt))
+    # Quarantine first, the document's graph last: the stored graph (its content hash) is
+    # what marks a document done, so a build killed between the two writes redoes it.
     if outcome.quarantined_triples:
         store.replace_quarantine(
             iri, _graph(outcome.quarantined_nt), _graph(outcome.report_nt), outcome.report_text,
@@ -160,6 +161,7 @@ def _store_outcome(store: KGStore, outcome: Outcome) -> None:
         )
     else:
         store.clear_quarantine(iri)
+    store.replace_document(iri, _graph(outcome.valid_nt))
 
 
 Progress = Callable[[Outcome], None]

@@ -9,9 +9,12 @@ never stripped or re-flowed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from kg.errors import InputError
@@ -182,7 +185,7 @@ def _parse_html(data: bytes, path: str) -> Document:
         raise InputError(path, "HTML has no article body")
     meta = result.as_dict() if hasattr(result, "as_dict") else dict(result)
     text = (meta.get("text") or "").strip()
-    if not text:
+    if not text or _only_link_text(text, data):
         raise InputError(path, "HTML has no article body")
     published = meta.get("date") or None
     if published and date_literal(published) is None:
@@ -198,25 +201,75 @@ def _parse_html(data: bytes, path: str) -> Document:
     )
 
 
+class _LinkWords(HTMLParser):
+    """Counts the words of a page that are inside links (menus, related stories)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.words: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.words.update(data.split())
+
+
+def _only_link_text(text: str, data: bytes) -> bool:
+    """Whether every word trafilatura kept is link text: on a page without an article its
+    fallback returns the menu ("Home World Europe"), which is no document."""
+    parser = _LinkWords()
+    parser.feed(data.decode("utf-8", errors="replace"))
+    parser.close()
+    return not Counter(text.split()) - parser.words
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_symlink():
+        return f"broken symbolic link: its target {os.readlink(path)!r} does not exist"
+    return "not a regular file"
+
+
+def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
+    """The input files below a folder. Hidden files and folders (.git, .venv) are left
+    out; links to folders are not followed (no loops); a folder that cannot be listed is
+    reported, not silently skipped."""
+    found: list[tuple[Path, InputError | None]] = []
+
+    def unlistable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        found.append((where, InputError(where, f"cannot list folder: {exc.strerror or exc}")))
+
+    for folder, subfolders, files in os.walk(root, onerror=unlistable):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in files:
+            child = Path(folder) / name
+            if name.startswith("."):
+                continue
+            if child.is_file():
+                if child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
+                    found.append((child, None))
+            else:
+                found.append((child, InputError(child, _not_a_file(child))))
+    return sorted(found, key=lambda item: item[0])
+
+
 def iter_input_files(paths: list[Path]) -> Iterator[tuple[Path, InputError | None]]:
     """Every file below the given files and folders, sorted; unreadable entries come with
     the error that says so, so a build can report them and go on."""
     for path in paths:
         if path.is_dir():
-            try:
-                children = sorted(p for p in path.rglob("*") if not p.name.startswith("."))
-            except OSError as exc:
-                yield path, InputError(path, f"cannot list folder: {exc.strerror or exc}")
-                continue
-            for child in children:
-                if child.is_file():
-                    if child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
-                        yield child, None
-                elif not child.is_dir():
-                    yield child, InputError(child, "not a regular file")
+            yield from _walk(path)
         elif path.is_file():
             yield path, None
-        elif path.exists():
-            yield path, InputError(path, "not a regular file")
+        elif path.is_symlink() or path.exists():
+            yield path, InputError(path, _not_a_file(path))
         else:
             yield path, InputError(path, "no such file or folder")

@@ -162,8 +162,9 @@ class KGStore:
         ))
         if not rows or rows[0]["hash"] is None:
             return None
-        versions = " ".join(sorted(str(rows[0]["extractors"] or "").split()))
-        return StoredDocument(str(rows[0]["hash"]), versions)
+        extractors = rows[0]["extractors"]
+        versions = " ".join(sorted((extractors.value if extractors is not None else "").split()))
+        return StoredDocument(rows[0]["hash"].value, versions)
 
     def select(
         self,

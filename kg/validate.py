@@ -15,7 +15,7 @@ from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from kg.errors import OntologyError
-from kg.namespace import RDF, SH
+from kg.namespace import SH
 from kg.resources import ontology_path, shapes_path
 
 
@@ -69,7 +69,9 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationReport
         allow_warnings=False,
     )
     violations = []
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested sh:detail results explain those, they are not
+    # violations of their own (their focus is a value, e.g. a mistyped date literal).
+    for result in report_graph.objects(None, SH.result):
         message = report_graph.value(result, SH.resultMessage)
         severity = report_graph.value(result, SH.resultSeverity)
         focus = report_graph.value(result, SH.focusNode)

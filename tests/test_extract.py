@@ -57,7 +57,7 @@ def test_example_articles_actors_f1(tmp_path: Path) -> None:
         source = next(EXAMPLES.glob(f"{gold_file.stem}.*"))
         scores = _score(gold_file, _facts(source), tmp_path)
         f1 = scores["actors"]["f1"]
-        assert f1 >= 0.6, (gold_file.stem, scores)
+        assert f1 >= 0.8, (gold_file.stem, scores)
     assert len(list((ROOT / "tests" / "gold" / "examples").glob("*.json"))) >= 5
 
 
@@ -113,3 +113,23 @@ def test_unknown_model_is_a_clear_error() -> None:
     doc = read_document(EXAMPLES / "01-iraq-kataib-hizballah.txt")
     with pytest.raises(ExtractionError, match="no_such_model.*not installed"):
         extract_document(doc, ExtractOptions(model="no_such_model", now=NOW))
+
+
+def test_gazetteer_iris_follow_the_identity_rule() -> None:
+    """A gazetteer actor and the same actor found by spaCy alone get one IRI."""
+    from kg.identity import ACTOR_TYPE_SEGMENTS, actor_iri
+    from kg.resources import gazetteer_paths
+
+    for path in gazetteer_paths():
+        graph = Graph().parse(path, format="turtle")
+        for actor_type in ACTOR_TYPE_SEGMENTS:
+            for actor in graph.subjects(RDF.type, actor_type):
+                label = str(graph.value(actor, RDFS.label))
+                assert actor == actor_iri(actor_type, label), (path.name, label)
+
+
+def test_curated_gazetteer_wins_over_generated_lists() -> None:
+    """The IRGC is a state force (curated), although the FTO list names it too."""
+    graph, _ = _extract(EXAMPLES / "01-iraq-kataib-hizballah.txt")
+    irgc = _actor_named(graph, "Islamic Revolutionary Guard Corps")
+    assert len(irgc) == 1 and (next(iter(irgc)), RDF.type, KG.GovernmentBody) in graph

@@ -24,7 +24,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "1"
+VERSION = "2"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -41,6 +41,8 @@ class Lexicon:
     keywords: dict[str, URIRef]
     # Keywords that are also common nouns ("army", "council"): alone they name nobody.
     common: frozenset[str]
+    # Names of list programs and instruments ("SDGT", "Foreign Terrorist Organization").
+    not_actors: frozenset[str]
 
 
 @functools.cache
@@ -51,6 +53,7 @@ def load_lexicon() -> Lexicon:
         keywords={row[0].lower(): _TYPES[row[1]] for row in lexicon_entries("actor-keywords.tsv")},
         common=frozenset(row[0].lower() for row in lexicon_entries("actor-keywords.tsv")
                          if row[2:] != ["name"]),
+        not_actors=frozenset(normalize_name(row[0]) for row in lexicon_entries("not-actors.txt")),
     )
 
 
@@ -76,6 +79,9 @@ class ActorInDoc:
     @property
     def type(self) -> URIRef:
         if self.known is not None:
+            if self.known.type == KG.Organization:
+                # The catch-all type yields to what the name itself says ("... Forces").
+                return _keyword_type(self.known.label, load_lexicon()) or KG.Organization
             return self.known.type
         return max(self.mentions, key=lambda m: (m.certainty, -m.start)).type
 
@@ -91,7 +97,7 @@ class ActorInDoc:
 
         def qualified(surface: str) -> bool:  # "Iraqi X" when "X" is used too
             first, _, rest = normalize_name(surface).partition(" ")
-            return bool(_DEMONYM.match(first)) and rest in keys
+            return _is_demonym(first) and rest in keys
 
         return max(counts, key=lambda s: (not qualified(s), len(s.split()), counts[s], len(s)))
 
@@ -126,7 +132,7 @@ def _gazetteer_mentions(parsed: object, text: str, gazetteer: Gazetteer) -> list
                     continue
                 candidates = gazetteer.lookup(surface)
                 if candidates:
-                    known = sorted(candidates, key=lambda k: str(k.iri))[0]
+                    known = candidates[0]
                     match = Mention(start, end, surface, known.type, known, 3)
                     i += n
                     break
@@ -141,7 +147,10 @@ def _clean_entity(ent: object, text: str, lexicon: Lexicon) -> tuple[int, int] |
     """Trim an entity span to the name itself: no leading article or title, no possessive,
     no trailing punctuation; None when what is left is not a proper name."""
     tokens = [t for t in ent]  # type: ignore[attr-defined]
-    while tokens and (tokens[0].text.lower() in ("the", "a", "an") or
+    if any(t.text == "(" for t in tokens):
+        # "Office of Foreign Assets Control (OFAC": the acronym is read separately.
+        tokens = tokens[: next(i for i, t in enumerate(tokens) if t.text == "(")]
+    while tokens and (tokens[0].text.lower() in ("the", "a", "an", "by") or
                       tokens[0].text.lower().rstrip(".") in lexicon.titles):
         tokens = tokens[1:]
     while tokens and (tokens[-1].text in ("'s", "’s", "'", "’") or not tokens[-1].text[:1].isalnum()
@@ -170,10 +179,16 @@ def _keyword_type(surface: str, lexicon: Lexicon) -> URIRef | None:
     return types[-1] if types else None
 
 
+def _is_demonym(word: str) -> bool:
+    """"Iraqi", "Afghan", "Lebanese"; not a group's own name that happens to end alike
+    ("Taliban")."""
+    return bool(_DEMONYM.match(word)) and word not in load_lexicon().keywords
+
+
 def _state_forces(surface: str, gazetteer: Gazetteer) -> bool:
     """Whether a name starts with a state or its demonym ("US Army", "Iraqi Army")."""
     first = surface.split()[0]
-    return bool(_DEMONYM.match(first.lower())) or any(
+    return _is_demonym(first.lower()) or any(
         k.type == KG.State for k in gazetteer.lookup(first))
 
 
@@ -212,13 +227,15 @@ def _ner_mentions(
         if all(w in lexicon.titles or w in lexicon.common or w in lexicon.particles
                for w in words):
             continue  # "State", "the Department": a bare title or common noun
+        if normalize_name(surface) in lexicon.not_actors:
+            continue
         known = gazetteer.lookup(surface)
         government = _GOVERNMENT_OF.match(surface)
         if government and not known:
             # "Government of Iraq" speaks for the state itself.
             known = [k for k in gazetteer.lookup(government.group(1)) if k.type == KG.State]
         if known:
-            k = sorted(known, key=lambda a: str(a.iri))[0]
+            k = known[0]
             found.append(Mention(start, end, surface, k.type, k, 3))
             continue
         if ent.label_ in ("GPE", "NORP"):
@@ -313,9 +330,9 @@ def _antecedent(m: Mention, actors: dict[str, ActorInDoc], lexicon: Lexicon) -> 
                 fits.add(key)  # "Al Mayahi", "Saddam", an ORG "Trump" of "the Trump team"
             elif actor.type != KG.Person and full[: len(words)] == words and m.certainty < 3:
                 fits.add(key)  # "Asaib" for "Asaib Ahl al-Haq"
-            elif (actor.type != KG.Person and full[1:] == words and _DEMONYM.match(full[0])):
+            elif (actor.type != KG.Person and full[1:] == words and _is_demonym(full[0])):
                 fits.add(key)  # "Popular Mobilization Forces" after "Iraqi Popular ..."
-        if (actor.type != KG.Person and len(words) >= 2 and _DEMONYM.match(words[0])
+        if (actor.type != KG.Person and len(words) >= 2 and _is_demonym(words[0])
                 and any(normalize_name(n).split() == words[1:] for n in actor.names())):
             fits.add(key)  # "Iraqi Popular Mobilization Forces"
     return fits.pop() if len(fits) == 1 else None
@@ -339,7 +356,8 @@ def extract_actors(context: Context, run: Run) -> Graph:
     graph = Graph()
     seen: dict[URIRef, ActorInDoc] = {}
     for actor in actors:
-        iri = actor.known.iri if actor.known else actor_iri(
+        entry = actor.known
+        iri = entry.iri if entry and entry.type == actor.type else actor_iri(
             actor.type, actor.canonical, context.options.base
         )
         if iri in seen:  # two groups that resolve to one IRI are one actor

@@ -24,6 +24,9 @@ class KnownActor:
     iri: URIRef
     type: URIRef
     label: str
+    # Position of its file among the gazetteer files: where two files name the same
+    # thing differently, the earlier file (the curated one sorts first) wins.
+    rank: int = 0
 
 
 @dataclass
@@ -33,10 +36,13 @@ class Gazetteer:
     max_tokens: int
 
     def lookup(self, surface: str) -> list[KnownActor]:
-        """Known actors a surface form can name; acronyms only in their exact case."""
+        """Known actors a surface form can name, best first; acronyms only in their exact
+        case."""
         if is_acronym(surface):
-            return self.acronyms.get(surface.replace(".", ""), [])
-        return self.by_key.get(normalize_name(surface), [])
+            found = self.acronyms.get(surface.replace(".", ""), [])
+        else:
+            found = self.by_key.get(normalize_name(surface), [])
+        return sorted(found, key=lambda k: (k.rank, str(k.iri)))
 
 
 def is_acronym(name: str) -> bool:
@@ -44,9 +50,17 @@ def is_acronym(name: str) -> bool:
     return 1 < len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
-def build_gazetteer(graph: Graph) -> Gazetteer:
+def build_gazetteer(graphs: list[Graph]) -> Gazetteer:
     by_key: dict[str, list[KnownActor]] = defaultdict(list)
     acronyms: dict[str, list[KnownActor]] = defaultdict(list)
+    max_tokens = 1
+    for rank, graph in enumerate(graphs):
+        max_tokens = max(max_tokens, _index(graph, rank, by_key, acronyms))
+    return Gazetteer(by_key=dict(by_key), acronyms=dict(acronyms), max_tokens=max_tokens)
+
+
+def _index(graph: Graph, rank: int, by_key: dict[str, list[KnownActor]],
+           acronyms: dict[str, list[KnownActor]]) -> int:
     max_tokens = 1
     for actor_type in ACTOR_TYPE_SEGMENTS:
         for iri in graph.subjects(RDF.type, actor_type):
@@ -55,7 +69,7 @@ def build_gazetteer(graph: Graph) -> Gazetteer:
             label = graph.value(iri, RDFS.label)
             if not isinstance(label, Literal):
                 continue
-            known = KnownActor(iri=iri, type=actor_type, label=str(label))
+            known = KnownActor(iri=iri, type=actor_type, label=str(label), rank=rank)
             names = {str(label)} | {str(n) for n in graph.objects(iri, SKOS.altLabel)}
             for name in names:
                 if is_acronym(name):
@@ -68,13 +82,11 @@ def build_gazetteer(graph: Graph) -> Gazetteer:
                     bucket = by_key[key]
                 if known not in bucket:
                     bucket.append(known)
-    return Gazetteer(by_key=dict(by_key), acronyms=dict(acronyms), max_tokens=max_tokens)
+    return max_tokens
 
 
 @functools.cache
 def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
     """The gazetteer from the given Turtle files (default: every file kg ships)."""
-    graph = Graph()
-    for path in paths if paths is not None else tuple(gazetteer_paths()):
-        graph.parse(path, format="turtle")
-    return build_gazetteer(graph)
+    files = paths if paths is not None else tuple(gazetteer_paths())
+    return build_gazetteer([Graph().parse(path, format="turtle") for path in files])
