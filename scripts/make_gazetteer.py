@@ -35,6 +35,7 @@ from xml.etree import ElementTree
 import pycountry
 from rdflib import Graph, Literal, URIRef
 
+from kg.extract.gazetteer import is_acronym
 from kg.identity import actor_iri, normalize_name
 from kg.namespace import DCTERMS, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, WD, WDT
 from kg.resources import ontology_path
@@ -92,12 +93,18 @@ def _name_literal(name: str) -> Literal:
     return Literal(name, lang=_language(name))
 
 
+def _variant_key(name: str) -> tuple[str, bool]:
+    """A name with case and apostrophe style folded, and nothing else; acronyms apart,
+    because the extractor matches them in exact case only ("HAMAS" will not find "Hamas")."""
+    return re.sub(r"[’‘ʼ`´]", "'", name).casefold(), is_acronym(name)
+
+
 def actors_graph(actors: Iterable[Actor]) -> Graph:
     """The Turtle-ready graph of actors, one node per IRI.
 
-    Alternative labels that differ from the label or from each other only in case are
-    dropped: the extractor matches case-insensitively (except acronyms, which sources
-    write in one case), so they add nothing but noise.
+    Alternative labels that differ from the label or from each other only in case or in
+    the style of apostrophe (UN ’ against OFAC ') are dropped: the extractor folds both
+    (except for acronyms, which sources write in one case), so they would be noise.
     """
     graph = Graph(bind_namespaces="none")
     for prefix in ("kg", "rdfs", "skos", "dcterms", "wd"):
@@ -106,10 +113,10 @@ def actors_graph(actors: Iterable[Actor]) -> Graph:
         iri = actor.iri
         graph.add((iri, RDF.type, actor.type))
         graph.add((iri, RDFS.label, _name_literal(actor.label)))
-        seen = {actor.label.casefold()}
+        seen = {_variant_key(actor.label)}
         for alias in actor.aliases:
-            if alias.casefold() not in seen:
-                seen.add(alias.casefold())
+            if _variant_key(alias) not in seen:
+                seen.add(_variant_key(alias))
                 graph.add((iri, SKOS.altLabel, _name_literal(alias)))
         for source in actor.sources:
             graph.add((iri, DCTERMS.source, Literal(source)))
@@ -153,7 +160,7 @@ CONVENTIONAL_NAMES: dict[str, Conventional] = {
     # ISO name "Russian Federation" has no common-name entry in pycountry.
     "RUS": Conventional("Russia", ()),
     # ISO adopted "Türkiye" in 2022; English prose still mostly writes "Turkey".
-    "TUR": Conventional(None, ("Turkey", "Turkiye")),
+    "TUR": Conventional(None, ("Turkey",)),
     # ISO name is "Palestine, State of"; "Palestine" is the usual short form.
     "PSE": Conventional("Palestine", ()),
     # "Korea, Republic of" / "Korea, Democratic People's Republic of": spell out the
@@ -227,14 +234,37 @@ def state_actors() -> list[Actor]:
 # Romanised Arabic and Persian particles joined by a hyphen, written lower case inside a
 # name: al-Haq, ad-Dawla, wa-sh-Sham, Sepah-e Pasdaran.
 _HYPHEN_PARTICLES = frozenset(
-    {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "sh", "wa", "e"})
+    {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "sh", "wa", "e"}
+)
 # Whole words written lower case inside a name: English function words and Arabic
 # prepositions and articles ("Islamic State of Iraq and the Levant", "fi al-Iraq").
 _MINOR_WORDS = frozenset(
-    {"of", "the", "and", "in", "on", "for", "to", "at", "by", "fi", "wa", "wal", "min", "al",
-     "el", "bin", "ibn", "bint", "de", "la"})
+    {
+        "of",
+        "the",
+        "and",
+        "in",
+        "on",
+        "for",
+        "to",
+        "at",
+        "by",
+        "fi",
+        "wa",
+        "wal",
+        "min",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "de",
+        "la",
+    }
+)
 _VOWELS = frozenset("AEIOUY")
 _WORD_SPLIT = re.compile(r"([^A-Za-z0-9'’‘]+)")
+_APOSTROPHES = re.compile(r"['’‘]")
 
 
 def looks_like_acronym(word: str) -> bool:
@@ -245,7 +275,7 @@ def looks_like_acronym(word: str) -> bool:
     four-letter ordinary word given alone as an alias would be mistaken; OFAC lists
     acronyms as separate a.k.a.s, and such words are rare among them.
     """
-    letters = word.replace("'", "")
+    letters = _APOSTROPHES.sub("", word)
     if not (letters.isalpha() and letters.isupper()):
         return False
     vowels = sum(1 for c in letters if c in _VOWELS)
@@ -285,18 +315,18 @@ def case_name(
         before = parts[i - 1] if i > 0 else ""
         after = parts[i + 1] if i + 1 < len(parts) else ""
         at_start = initial and n == 0
-        letters = word.replace("'", "")
+        letters = _APOSTROPHES.sub("", word)
         if not letters.isalpha():
             continue
-        if not person and (
+        if not at_start and word.lower() in _HYPHEN_PARTICLES and "-" in before + after:
+            out[i] = word.lower()
+        elif not person and (
             letters in acronyms
             or not any(c in _VOWELS for c in letters)
             or (single and looks_like_acronym(word))
             or ("(" in before and ")" in after and len(letters) <= 5)
         ):
             out[i] = word
-        elif not at_start and word.lower() in _HYPHEN_PARTICLES and "-" in before + after:
-            out[i] = word.lower()
         elif not at_start and word.lower() in _MINOR_WORDS and "-" not in before:
             out[i] = word.lower()
         else:
@@ -344,8 +374,8 @@ def _ofac_field(value: str) -> str:
 _REMARK_ALIAS = re.compile(r"^[afn]\.k\.a\. '(?P<name>.+)'\.?$")
 
 # Words in an OFAC entity's names or remarks that say it is an armed group, for entities
-# outside the FTO and SDGT programmes (the brief's list; "network" is left out because
-# OFAC uses it for financial networks too).
+# outside the FTO and SDGT programmes ("network" is left out: OFAC also uses it for
+# financial and procurement networks).
 _ARMED_WORDS = re.compile(r"\b(?:militias?|brigades?|army|front|movement|hizballah)\b", re.I)
 _ARMED_PROGRAMS = frozenset({"FTO", "SDGT"})
 
@@ -407,7 +437,7 @@ _TRUNCATED = "[...]"
 
 
 def _split_acronym(acronym: str) -> list[str]:
-    """"ANF/HTS" also as "ANF" and "HTS"; "DHKP/C" stays whole (C is no acronym)."""
+    """ "ANF/HTS" also as "ANF" and "HTS"; "DHKP/C" stays whole (C is no acronym)."""
     parts = acronym.split("/")
     if len(parts) > 1 and all(len(p) >= 2 and p.isupper() for p in parts):
         return [acronym, *parts]
@@ -434,8 +464,9 @@ def fto_names(entry: str) -> list[str]:
         item = re.sub(r"^(?:aka|a\.k\.a\.|formerly)\s+", "", item.strip())
         if not item:
             continue
-        names.extend(_split_acronym(item) if item.replace("/", "").replace("-", "").isupper()
-                     else [item])
+        names.extend(
+            _split_acronym(item) if item.replace("/", "").replace("-", "").isupper() else [item]
+        )
     return names
 
 
@@ -460,7 +491,7 @@ def _un_alias_names(text: str, *, note: bool = False) -> list[str]:
     """Names in a UN ALIAS_NAME (";"-separated, with transliterations in parentheses) or,
     for `note=True`, only the parenthesised transliterations of a NOTE."""
     text = " ".join(text.split())
-    names = []
+    names: list[str] = []
     for inner in re.findall(r"\(([^()]*)\)", text):
         names.extend(n.strip() for n in inner.split(";"))
     if not note:
@@ -478,8 +509,10 @@ def read_un(path: Path) -> list[tuple[URIRef, list[str]]]:
     entries: list[tuple[URIRef, list[str]]] = []
     for kind, tag in ((KG.Person, "INDIVIDUAL"), (KG.ArmedGroup, "ENTITY")):
         for record in root.iter(tag):
-            parts = (_un_text(record, t) for t in
-                     ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"))
+            parts = (
+                _un_text(record, t)
+                for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+            )
             names = [" ".join(p for p in parts if p)]
             original = _un_text(record, "NAME_ORIGINAL_SCRIPT")
             for alias in record.iter(f"{tag}_ALIAS"):
@@ -539,17 +572,26 @@ def designation_actors(shared: Path) -> tuple[list[Actor], DesignationStats]:
     # word, and the parenthesised acronyms of the FTO list. A word of a longer OFAC name
     # that is one of them stays in capitals ("Hizballah ESO", "Force of the IRGC").
     acronyms = frozenset(
-        {n for raw, _kind, names in ofac if raw != "individual" for n in names
-         if looks_like_acronym(n)}
+        {
+            n
+            for raw, _kind, names in ofac
+            if raw != "individual"
+            for n in names
+            if looks_like_acronym(n)
+        }
         | {n for listing in fto for n in listing.names[1:] if n.isupper() and "/" not in n}
     )
     listings = list(fto)
     for n, (raw_type, kind, names) in enumerate(ofac):
-        cased = [person_name(x, acronyms) if raw_type == "individual" else case_name(x, acronyms)
-                 for x in names]
+        cased = [
+            person_name(x, acronyms) if raw_type == "individual" else case_name(x, acronyms)
+            for x in names
+        ]
         listings.append(Listing(kind, cased, SRC_OFAC, n))
     for n, (kind, names) in enumerate(un):
-        listings.append(Listing(kind, [case_name(x, acronyms) for x in names], SRC_UN, n))
+        person = kind == KG.Person
+        cased = [case_name(x, acronyms, person=person) for x in names]
+        listings.append(Listing(kind, cased, SRC_UN, n))
     for listing in listings:
         stats.listings[listing.source] += 1
     return merge_listings(listings, stats), stats
@@ -593,23 +635,32 @@ ROLE_TYPES: dict[tuple[str, URIRef], URIRef] = {
 
 # Places in statements that make an item a non-actor: a class, a continent, a capital
 # city, a form of government. Such items are skipped whatever their name matches.
-NON_ACTOR_ROLES = frozenset({
-    ("value", WDT.P31),  # instance of: a class
-    ("value", WDT.P279),  # subclass of: a class
-    ("value", WDT.P30),  # continent
-    ("value", WDT.P36),  # capital: a city
-    ("value", WDT.P122),  # basic form of government
-})
+NON_ACTOR_ROLES = frozenset(
+    {
+        ("value", WDT.P31),  # instance of: a class
+        ("value", WDT.P279),  # subclass of: a class
+        ("value", WDT.P30),  # continent
+        ("value", WDT.P36),  # capital: a city
+        ("value", WDT.P122),  # basic form of government
+    }
+)
 
 # English descriptions, for items with no P31 and no telling role; first match wins, so
 # "militant leader" is a person and "jihadist militant organization" an armed group.
 DESCRIPTION_TYPES: tuple[tuple[re.Pattern[str], URIRef], ...] = (
     (re.compile(r"^(?:sovereign )?(?:country|state) in\b"), KG.State),
-    (re.compile(r"\b(?:militant|militia|paramilitary|terrorist|insurgent|rebel|guerrilla"
-                r"|jihadist|armed) (?:\w+ )?(?:organi[sz]ation|group|movement)\b"), KG.ArmedGroup),
+    (
+        re.compile(
+            r"\b(?:militant|militia|paramilitary|terrorist|insurgent|rebel|guerrilla"
+            r"|jihadist|armed) (?:\w+ )?(?:organi[sz]ation|group|movement)\b"
+        ),
+        KG.ArmedGroup,
+    ),
     (re.compile(r"\b(?:ministry|legislature|parliament|government agency)\b"), KG.GovernmentBody),
-    (re.compile(r"\b(?:politician|diplomat|cleric|military officer|businessperson|leader)\b"),
-     KG.Person),
+    (
+        re.compile(r"\b(?:politician|diplomat|cleric|military officer|businessperson|leader)\b"),
+        KG.Person,
+    ),
     (re.compile(r"\b(?:organi[sz]ation|company|political party)\b"), KG.Organization),
 )
 
@@ -634,8 +685,11 @@ class WikidataStats:
 
 
 def _english(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
-    return sorted(str(o) for o in graph.objects(subject, predicate)
-                  if isinstance(o, Literal) and o.language == "en")
+    return sorted(
+        str(o)
+        for o in graph.objects(subject, predicate)
+        if isinstance(o, Literal) and o.language == "en"
+    )
 
 
 def read_wikidata(path: Path) -> list[WikidataItem]:
@@ -645,22 +699,27 @@ def read_wikidata(path: Path) -> list[WikidataItem]:
     except SyntaxError as error:
         raise SourceMissingError(f"{path}: not readable as Turtle: {error}") from error
     items: dict[URIRef, WikidataItem] = {}
-    for subject in sorted(set(graph.subjects(RDFS.label, None))):
-        if not isinstance(subject, URIRef) or not subject.startswith(str(WD)):
+    subjects = {s for s in graph.subjects(RDFS.label, None) if isinstance(s, URIRef)}
+    for subject in sorted(subjects):
+        if not subject.startswith(str(WD)):
             continue
         labels = _english(graph, subject, RDFS.label)
         if labels:
             description = _english(graph, subject, SCHEMA.description)
-            items[subject] = WikidataItem(subject, labels[0], labels[1:] + _english(
-                graph, subject, SKOS.altLabel), description[0] if description else "")
-    for subject, predicate, value in graph:
+            items[subject] = WikidataItem(
+                subject,
+                labels[0],
+                labels[1:] + _english(graph, subject, SKOS.altLabel),
+                description[0] if description else "",
+            )
+    for node, predicate, value in graph:
         if not (isinstance(predicate, URIRef) and predicate.startswith(str(WDT))):
             continue
-        if predicate == WDT.P31 and subject in items and isinstance(value, URIRef):
-            items[subject].classes.add(value)
-        if subject in items:
-            items[subject].roles.add(("subject", predicate))
-        if value in items and isinstance(value, URIRef):
+        if isinstance(node, URIRef) and node in items:
+            items[node].roles.add(("subject", predicate))
+            if predicate == WDT.P31 and isinstance(value, URIRef):
+                items[node].classes.add(value)
+        if isinstance(value, URIRef) and value in items:
             items[value].roles.add(("value", predicate))
     return [items[k] for k in sorted(items)]
 
@@ -710,8 +769,9 @@ class NameIndex:
         return [found[k] for k in sorted(found)]
 
 
-def wikidata_type(item: WikidataItem, classes: dict[URIRef, URIRef],
-                  index: NameIndex) -> tuple[URIRef | None, str]:
+def wikidata_type(
+    item: WikidataItem, classes: dict[URIRef, URIRef], index: NameIndex
+) -> tuple[URIRef | None, str]:
     """An item's actor type and the evidence used, or None and why it is skipped."""
     if item.classes:
         kind = _most_specific({classes[c] for c in item.classes if c in classes})
@@ -751,8 +811,9 @@ def wikidata_actors(path: Path, others: list[Actor]) -> tuple[list[Actor], Wikid
             label = same[0].label
             if label != item.label:
                 stats.aligned.append(f"{item.qid.removeprefix(str(WD))} {item.label} -> {label}")
-        actors.append(Actor(kind, label, [n for n in names if n != label], {SRC_WIKIDATA},
-                            {item.qid}))
+        actors.append(
+            Actor(kind, label, [n for n in names if n != label], {SRC_WIKIDATA}, {item.qid})
+        )
     return actors, stats
 
 
@@ -784,27 +845,43 @@ def build(shared: Path, out: Path, *, verbose: bool = False) -> None:
     wikidata, wstats = wikidata_actors(shared / WIKIDATA_TTL, states + designations)
     out.mkdir(parents=True, exist_ok=True)
     files = (
-        ("states.ttl", states, "Every ISO 3166-1 country (pycountry) as kg:State, with "
-         "conventional English short forms."),
-        ("designations.ttl", designations, "Actors on the OFAC SDN list, the US State "
-         "Department FTO list and the UN Security Council Consolidated List,\nentries "
-         "naming one actor merged."),
-        ("wikidata.ttl", wikidata, "Typable items of the offline Wikidata subset, with "
-         "skos:exactMatch to their QID."),
+        (
+            "states.ttl",
+            states,
+            "Every ISO 3166-1 country (pycountry) as kg:State, with "
+            "conventional English short forms.",
+        ),
+        (
+            "designations.ttl",
+            designations,
+            "Actors on the OFAC SDN list, the US State "
+            "Department FTO list and the UN Security Council Consolidated List,\nentries "
+            "naming one actor merged.",
+        ),
+        (
+            "wikidata.ttl",
+            wikidata,
+            "Typable items of the offline Wikidata subset, with skos:exactMatch to their QID.",
+        ),
     )
     for filename, actors, what in files:
         _check_unique(actors, filename)
-        header = (f"{what}\nGenerated by scripts/make_gazetteer.py; do not edit by hand "
-                  "(see README.md).")
+        header = (
+            f"{what}\nGenerated by scripts/make_gazetteer.py; do not edit by hand (see README.md)."
+        )
         write_turtle(actors_graph(actors), out / filename, header)
         nodes = len({a.iri for a in actors})
         print(f"{out / filename}: {nodes} actors ({_type_counts(actors)})")
     sources = ", ".join(f"{n} {s}" for s, n in sorted(dstats.listings.items()))
-    print(f"  designations: {sources} entries; {len(dstats.merged)} merged groups; "
-          f"{len(dstats.skipped)} skipped")
+    print(
+        f"  designations: {sources} entries; {len(dstats.merged)} merged groups; "
+        f"{len(dstats.skipped)} skipped"
+    )
     typed = ", ".join(f"{n} by {e}" for e, n in sorted(wstats.typed_by.items()))
-    print(f"  wikidata: typed {typed}; {len(wstats.aligned)} on another source's node; "
-          f"{len(wstats.skipped)} skipped")
+    print(
+        f"  wikidata: typed {typed}; {len(wstats.aligned)} on another source's node; "
+        f"{len(wstats.skipped)} skipped"
+    )
     if verbose:
         for group in dstats.merged:
             print("  merged: " + " + ".join(group))
@@ -816,17 +893,32 @@ def build(shared: Path, out: Path, *, verbose: bool = False) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared",
-                        help="folder with designations/ and wikidata/ (default: ../shared)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "gazetteer",
-                        help="folder to write the .ttl files to (default: gazetteer/)")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="list merged entries, skipped items and cross-source alignments")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=REPO_ROOT.parent / "shared",
+        help="folder with designations/ and wikidata/ (default: ../shared)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO_ROOT / "gazetteer",
+        help="folder to write the .ttl files to (default: gazetteer/)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list merged entries, skipped items and cross-source alignments",
+    )
     args = parser.parse_args(argv)
     try:
         build(args.shared, args.out, verbose=args.verbose)
-    except (SourceMissingError, OSError, csv.Error) as error:
-        print(f"make_gazetteer: {error} (is --shared {args.shared} right?)", file=sys.stderr)
+    except SourceMissingError as error:
+        print(f"make_gazetteer: {error} (check --shared, now {args.shared})", file=sys.stderr)
+        return 2
+    except (OSError, csv.Error) as error:
+        print(f"make_gazetteer: {error}", file=sys.stderr)
         return 2
     return 0
 
