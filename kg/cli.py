@@ -269,10 +269,16 @@ def export(fmt: str, out: Path | None, store_dir: Path) -> None:
         store.dump(sys.stdout.buffer, fmt)
         sys.stdout.buffer.flush()
         return
+    # Written beside the target and renamed at the end, so a failed dump leaves no
+    # half-written file under the target's name.
     tmp = out.with_name(out.name + ".partial")
-    with tmp.open("wb") as handle:
-        store.dump(handle, fmt)
-    tmp.replace(out)
+    try:
+        with tmp.open("wb") as handle:
+            store.dump(handle, fmt)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.FileError(str(out), hint=exc.strerror or str(exc)) from exc
     _err(f"wrote {out} ({out.stat().st_size} bytes, {fmt})")
 
 

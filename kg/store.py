@@ -11,7 +11,7 @@ failed validation can reach a query, an export or the server, and nothing is los
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "jsonld": (ox.RdfFormat.JSON_LD, True),
     "xml": (ox.RdfFormat.RDF_XML, False),
 }
-
 
 @dataclass(frozen=True)
 class StoredDocument:
@@ -205,9 +204,23 @@ class KGStore:
             substitutions=substitutions,
         )
 
+    def quads(
+        self, graph_name: ox.NamedNode | ox.DefaultGraph | None = None
+    ) -> Iterator[ox.Quad]:
+        """The KG's quads, of one graph or of all: the one path by which quads leave the
+        store (document graphs for validation, dumps)."""
+        return self.db.quads_for_pattern(None, None, None, graph_name)
+
+    def graph_names(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        """The default graph, then every named graph (the ontology's too), sorted."""
+        named = sorted((g for g in self.db.named_graphs() if isinstance(g, ox.NamedNode)),
+                       key=lambda g: g.value)
+        return [ox.DefaultGraph(), *named]
+
     def document_graph(self, name: str) -> Graph:
         """One named graph of the store as an rdflib Graph."""
-        data = self.db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        data = ox.serialize((q.triple for q in self.quads(ox.NamedNode(name))),
+                            format=ox.RdfFormat.N_TRIPLES)
         return Graph().parse(data=data, format="nt")
 
     def document_graphs(self) -> list[str]:
@@ -225,20 +238,46 @@ class KGStore:
         return len(self.db)
 
     def dump(self, output: Any, fmt: str) -> None:
-        """Write the KG in one of FORMATS; triple formats get the union of all graphs."""
-        rdf_format, quads = FORMATS[fmt]
+        """Write the KG in one of FORMATS; triple formats get the union of all graphs.
+        Graphs come in name order, so a dump of the same store is the same bytes."""
+        rdf_format, keeps_graphs = FORMATS[fmt]
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
-        if quads:
-            self.db.dump(output, rdf_format, prefixes=prefixes if fmt == "trig" else None)
+        quads = (q for g in self.graph_names() for q in self.quads(g))
+        if keeps_graphs:
+            ox.serialize(quads, output, rdf_format,
+                         prefixes=prefixes if fmt == "trig" else None)
             return
-        union = ox.Store()
-        union.bulk_extend(
-            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in self.db
-        )
-        union.dump(
-            output, rdf_format, from_graph=ox.DefaultGraph(),
-            prefixes=prefixes if fmt in ("ttl", "xml") else None,
-        )
+        triples = _distinct(q.triple for q in quads)
+        if rdf_format == ox.RdfFormat.RDF_XML:
+            data = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
+            output.write(_xml_keep_carriage_returns(data))
+            return
+        ox.serialize(triples, output, rdf_format,
+                     prefixes=prefixes if fmt == "ttl" else None)
+
+
+def _xml_keep_carriage_returns(data: bytes | None) -> bytes:
+    """RDF/XML in which a carriage return (CR) in a literal survives parsing.
+
+    Oxigraph's RDF/XML writer puts a literal's CR in the text as is, and an XML parser
+    must read a CR, or a CR LF pair, as one LF (XML 1.0, section 2.11): a quote with CR LF
+    line ends would come back changed. Written as a character reference, a CR is kept. The
+    writer puts CRs nowhere else (it ends lines with LF, and an IRI cannot hold one), so
+    every CR byte is a literal's. quick-xml, the XML library under Oxigraph, fixed the same
+    loss in its serde serializer (tafia/quick-xml pull request 1001); drop this when
+    pyoxigraph escapes CRs itself (tests/test_export.py exports a literal with CR LF)."""
+    assert data is not None
+    return data.replace(b"\r", b"&#13;")
+
+
+def _distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    """Each triple once (a triple stated in several documents' graphs is one triple of the
+    union)."""
+    seen: set[ox.Triple] = set()
+    for triple in triples:
+        if triple not in seen:
+            seen.add(triple)
+            yield triple
 
 
 __all__ = ["DEFAULT_STORE", "FORMATS", "KG", "KGStore", "StoredDocument"]

@@ -42,4 +42,4 @@ def datetime_literal(moment: dt.datetime) -> Literal:
 
 
 def count_literal(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+    return Literal(value, datatype=XSD.integer)

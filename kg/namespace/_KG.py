@@ -45,7 +45,7 @@ class KG(DefinedNamespace):
     Event: URIRef
     # Something that happened at a time and place, with participants in roles.
     Evidence: URIRef
-    # A quoted span of a document's text, with character offsets (Unicode code points, end exclusive) into the text after its header.
+    # A quoted span of a document's text, with character offsets (Unicode code points, end exclusive) into the text after its header. Offsets and lengths are xsd:integer, never negative (the shapes check it): stores such as Oxigraph read the narrower xsd:nonNegativeInteger back as xsd:integer.
     Extraction: URIRef
     # One run of one extractor over one document. Its prov:endedAtTime is when kg learned the claims it generated, kept apart from when they were true.
     Extractor: URIRef
