@@ -102,7 +102,8 @@ class BuildResult:
 
     @property
     def stored(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.error and not o.skipped]
+        """Documents with output in the store (a wholly quarantined one has none)."""
+        return [o for o in self.outcomes if not o.error and not o.skipped and o.triples]
 
     @property
     def skipped(self) -> list[Outcome]:
@@ -116,6 +117,9 @@ def process_document(doc: Document, options: ExtractOptions) -> Outcome:
         split = split_valid(graph)
     except KGError as exc:
         return Outcome(path=doc.path, error=str(exc))
+    except Exception as exc:  # one odd document must not stop the build
+        return Outcome(path=doc.path,
+                       error=f"internal error while extracting ({type(exc).__name__}: {exc})")
     iri = document_iri(doc.url, doc.content_hash, options.base)
     outcome = Outcome(
         path=doc.path,
@@ -160,7 +164,7 @@ def _store_outcome(store: KGStore, outcome: Outcome) -> None:
             Path(outcome.path).name,
         )
     else:
-        store.clear_quarantine(iri)
+        store.clear_quarantine(iri, Path(outcome.path).name)
     store.replace_document(iri, _graph(outcome.valid_nt))
 
 

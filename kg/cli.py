@@ -80,7 +80,7 @@ def build(paths: tuple[Path, ...], store_dir: Path, jobs: int, force: bool,
         if outcome.quarantined_triples:
             _err(f"\nquarantined: {name}: {outcome.quarantined_triples} triples failed "
                  "validation")
-        if bar is not None and not outcome.error and not outcome.skipped:
+        if bar is not None:  # made once the inputs are read: each outcome now is one of them
             bar.update(1)
 
     result = run_build(paths, store, jobs=jobs, force=force, options=options,

@@ -56,13 +56,10 @@ def actor_iri(actor_type: URIRef, name: str, base: str = DEFAULT_BASE) -> URIRef
     return URIRef(f"{base}{ACTOR_TYPE_SEGMENTS[actor_type]}/{slug(name)}")
 
 
-def claim_iri(kind: str, *key: object, base: str = DEFAULT_BASE) -> URIRef:
-    """IRI of a claim (`affiliation`, `designation`, `event`) from its natural key."""
-    return URIRef(f"{base}{kind}/{digest(kind, *key)}")
-
-
 def node_iri(kind: str, *key: object, base: str = DEFAULT_BASE) -> URIRef:
-    """IRI of a supporting node (evidence, extraction, extractor, place, participation)."""
+    """IRI of a claim (`affiliation`, `designation`, `event`) or a supporting node
+    (`evidence`, `extraction`, `extractor`, `place`, `participation`) from its natural
+    key: the same claim read twice is one node."""
     return URIRef(f"{base}{kind}/{digest(kind, *key)}")
 
 

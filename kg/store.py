@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg.errors import StoreError
+from kg.identity import digest
 from kg.namespace import KG, PREFIXES
 from kg.resources import ontology_path
 
@@ -126,20 +127,27 @@ class KGStore:
         """Put a document's valid triples in its named graph, replacing what was there."""
         self._replace(self.db, graph_name, graph)
 
+    def report_path(self, graph_name: URIRef, label: str) -> Path:
+        """The text report of a document: its file name for the reader, a digest of its
+        IRI so that two files of the same name do not overwrite each other's report."""
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:100]
+        return self.reports_dir / f"{safe}.{digest(graph_name)[:10]}.txt"
+
     def replace_quarantine(
         self, graph_name: URIRef, graph: Graph, report: Graph, report_text: str, label: str
     ) -> Path:
         """Keep a document's failing triples and its SHACL report; return the text report."""
         self._replace(self.quarantine_db, graph_name, graph)
         self._replace(self.quarantine_db, URIRef(f"{graph_name}#shacl-report"), report)
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:120]
-        report_path = self.reports_dir / f"{safe}.txt"
-        report_path.write_text(report_text, encoding="utf-8")
-        return report_path
+        path = self.report_path(graph_name, label)
+        path.write_text(report_text, encoding="utf-8")
+        return path
 
-    def clear_quarantine(self, graph_name: URIRef) -> None:
-        self.quarantine_db.update(f"DROP SILENT GRAPH <{graph_name}>")
-        self.quarantine_db.update(f"DROP SILENT GRAPH <{graph_name}#shacl-report>")
+    def clear_quarantine(self, graph_name: URIRef, label: str) -> None:
+        """Forget a document's quarantined output (it now conforms), report included."""
+        for name in (str(graph_name), f"{graph_name}#shacl-report"):
+            self.quarantine_db.remove_graph(ox.NamedNode(name))
+        self.report_path(graph_name, label).unlink(missing_ok=True)
 
     def flush(self) -> None:
         self.db.flush()
@@ -177,15 +185,9 @@ class KGStore:
         With `union`, the default graph is the union of all named graphs. Oxigraph
         substitutes only variables the query projects, so a bound variable must be
         among the selected ones."""
-        db = self.quarantine_db if quarantine else self.db
-        substitutions = {ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()}
         try:
-            results = db.query(
-                query,
-                prefixes={k: str(v) for k, v in PREFIXES.items()},
-                use_default_graph_as_union=union,
-                substitutions=substitutions,
-            )
+            results = _run(self.quarantine_db if quarantine else self.db, query, bindings,
+                           union=union)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from exc
         if not isinstance(results, ox.QuerySolutions):
@@ -196,13 +198,7 @@ class KGStore:
 
     def query(self, query: str, bindings: Mapping[str, Any] | None = None) -> Any:
         """Run any query over the union of the named graphs; pyoxigraph's result object."""
-        substitutions = {ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()}
-        return self.db.query(
-            query,
-            prefixes={k: str(v) for k, v in PREFIXES.items()},
-            use_default_graph_as_union=True,
-            substitutions=substitutions,
-        )
+        return _run(self.db, query, bindings, union=True)
 
     def quads(
         self, graph_name: ox.NamedNode | ox.DefaultGraph | None = None
@@ -254,6 +250,16 @@ class KGStore:
             return
         ox.serialize(triples, output, rdf_format,
                      prefixes=prefixes if fmt == "ttl" else None)
+
+
+def _run(db: ox.Store, query: str, bindings: Mapping[str, Any] | None, *, union: bool) -> Any:
+    """A query with kg's prefixes, its values bound as typed terms (never spliced)."""
+    return db.query(
+        query,
+        prefixes={k: str(v) for k, v in PREFIXES.items()},
+        use_default_graph_as_union=union,
+        substitutions={ox.Variable(k): _ox_term(v) for k, v in (bindings or {}).items()},
+    )
 
 
 def _xml_keep_carriage_returns(data: bytes | None) -> bytes:

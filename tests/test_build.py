@@ -30,7 +30,7 @@ from kg.build import build
 from kg.cli import cli
 from kg.documents import read_document
 from kg.extract import REGISTRY, Context, extractor_versions, register
-from kg.identity import claim_iri, document_iri
+from kg.identity import document_iri, node_iri
 from kg.provenance import Run, add_evidence
 from kg.store import ONTOLOGY_GRAPH, KGStore
 
@@ -277,9 +277,10 @@ def _unkinded_affiliation(context: Context, run: Run) -> Graph:
     graph = Graph()
     if context.document.name != BAD_DOCUMENT:
         return graph
-    actors = list(dict.fromkeys(iri for iri, _ in context.mentions))
+    # The actors found so far, in the graph the earlier extractors built.
+    actors = sorted(set(context.graph.subjects(KG.mention, None)), key=str)
     member, organization = actors[0], actors[1]
-    claim = claim_iri("affiliation", member, organization, base=run.base)
+    claim = node_iri("affiliation", member, organization, base=run.base)
     text = context.document.text
     evidence = add_evidence(graph, run, text, 0, text.index("\n"))  # the headline
     graph.add((claim, RDF.type, KG.Affiliation))

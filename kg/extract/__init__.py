@@ -42,8 +42,6 @@ class Context:
     document_iri: URIRef
     options: ExtractOptions
     graph: Graph
-    # Filled by the actor extractor: each actor mention found, for later extractors.
-    mentions: list[Any] = field(default_factory=list)
 
     @cached_property
     def parsed(self) -> Any:

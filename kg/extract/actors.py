@@ -274,12 +274,7 @@ def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
     names, then short forms joined to the single longer name they abbreviate."""
     lexicon = load_lexicon()
     actors: dict[str, ActorInDoc] = {}
-    alias_of: dict[int, str] = {}
-    for long, short in _acronym_mentions(text, mentions):
-        alias_of[id(short)] = ""
-        mentions.append(short)
-        short.known = long.known
-        alias_of[id(short)] = f"acr:{id(long)}"
+    mentions = mentions + [short for _, short in _acronym_mentions(text, mentions)]
 
     by_key: dict[str, str] = {}
 
@@ -375,5 +370,4 @@ def extract_actors(context: Context, run: Run) -> Graph:
             graph.add((iri, KG.mention, add_evidence(graph, run, text, m.start, m.end)))
         for surface in surfaces_by_actor[iri]:
             graph.add((iri, SKOS.altLabel, Literal(surface, lang="en")))
-        context.mentions.extend((iri, m) for m in actor.mentions)
     return graph
