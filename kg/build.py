@@ -184,7 +184,7 @@ def build(
 ) -> BuildResult:
     """Build (or update) the KG in `store` from files and folders."""
     options = options or ExtractOptions(now=dt.datetime.now(dt.UTC))
-    versions = " ".join(sorted(extractor_versions().split()))
+    versions = extractor_versions()
     result = BuildResult()
     todo: list[Document] = []
     for path, problem in iter_input_files(list(paths)):

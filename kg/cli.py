@@ -109,10 +109,11 @@ def _print_summary(store: KGStore) -> None:
 
     table = run_query(store, find_query("summary"), {})
     counts = {row[0]: int(row[1]) for row in table.rows}
-    actor_types = ("Person", "ArmedGroup", "Organization", "GovernmentBody", "State")
+    from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
+
+    actor_types = [str(t).rsplit("#", 1)[-1] for t in ACTOR_TYPE_SEGMENTS]
     actors = sum(counts.get(t, 0) for t in actor_types)
-    events = sum(counts.get(t, 0) for t in ("Attack", "MilitaryOperation", "Visit", "Election",
-                                           "Legislation", "Rally"))
+    events = sum(counts.get(str(t).rsplit("#", 1)[-1], 0) for t in EVENT_TYPES)
     click.echo(f"store: {store.path.resolve()}")
     click.echo(f"  documents      {counts.get('documents', 0)}")
     click.echo(f"  actors         {actors}  (" + ", ".join(

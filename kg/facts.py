@@ -13,12 +13,9 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg.identity import ACTOR_TYPE_SEGMENTS
+from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.resources import ontology_path
-
-_EVENT_TYPES = (KG.Attack, KG.MilitaryOperation, KG.Visit, KG.Election, KG.Legislation,
-                KG.Rally)
 
 
 @functools.cache
@@ -109,7 +106,7 @@ class _View:
 
     def events(self) -> list[dict[str, Any]]:
         rows = []
-        for event_type in _EVENT_TYPES:
+        for event_type in EVENT_TYPES:
             for event in self.graph.subjects(RDF.type, event_type):
                 quote, speaker = self.evidence(event)
                 place = self.graph.value(event, KG.place)

@@ -24,6 +24,11 @@ ACTOR_TYPE_SEGMENTS: dict[URIRef, str] = {
     KG.State: "state",
 }
 
+# The event classes, in the order the facts view and the summary list them.
+EVENT_TYPES: tuple[URIRef, ...] = (
+    KG.Attack, KG.MilitaryOperation, KG.Visit, KG.Election, KG.Legislation, KG.Rally,
+)
+
 _APOSTROPHES = "'’‘ʿʾ`´"
 
 

@@ -82,9 +82,10 @@ def register(
 
 
 def extractor_versions() -> str:
-    """One string naming every registered extractor and version (to detect stale graphs)."""
+    """One sorted string naming every registered extractor and version (to detect stale
+    graphs; compared with what the store holds, sorted the same way)."""
     _load_builtin()
-    return " ".join(f"{e.name}@{e.version}" for e in REGISTRY.values())
+    return " ".join(sorted(f"{e.name}@{e.version}" for e in REGISTRY.values()))
 
 
 def _load_builtin() -> None:

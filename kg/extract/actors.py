@@ -161,7 +161,7 @@ def _clean_entity(ent: object, text: str, lexicon: Lexicon) -> tuple[int, int] |
     if not tokens:
         return None
     words = [t.text for t in tokens if t.text[:1].isalpha()]
-    if not words or not all(_is_name_token(w, load_lexicon()) for w in words):
+    if not words or not all(_is_name_token(w, lexicon) for w in words):
         return None
     if not any(w[:1].isupper() for w in words):
         return None

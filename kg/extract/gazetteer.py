@@ -39,10 +39,8 @@ class Gazetteer:
         """Known actors a surface form can name, best first; acronyms only in their exact
         case."""
         if is_acronym(surface):
-            found = self.acronyms.get(surface.replace(".", ""), [])
-        else:
-            found = self.by_key.get(normalize_name(surface), [])
-        return sorted(found, key=lambda k: (k.rank, str(k.iri)))
+            return self.acronyms.get(surface.replace(".", ""), [])
+        return self.by_key.get(normalize_name(surface), [])
 
 
 def is_acronym(name: str) -> bool:
@@ -56,7 +54,11 @@ def build_gazetteer(graphs: list[Graph]) -> Gazetteer:
     max_tokens = 1
     for rank, graph in enumerate(graphs):
         max_tokens = max(max_tokens, _index(graph, rank, by_key, acronyms))
-    return Gazetteer(by_key=dict(by_key), acronyms=dict(acronyms), max_tokens=max_tokens)
+    def best_first(index: dict[str, list[KnownActor]]) -> dict[str, list[KnownActor]]:
+        return {k: sorted(v, key=lambda a: (a.rank, str(a.iri))) for k, v in index.items()}
+
+    return Gazetteer(by_key=best_first(by_key), acronyms=best_first(acronyms),
+                     max_tokens=max_tokens)
 
 
 def _index(graph: Graph, rank: int, by_key: dict[str, list[KnownActor]],
