@@ -44,5 +44,11 @@ vocab:
 gazetteer:
 	$(BIN)/python scripts/make_gazetteer.py --shared ../shared
 
+# Extraction speed, kg against bare spaCy, on ../shared/corpus (or BENCH_ARGS, e.g.
+# BENCH_ARGS='--repeat 3 --json'); see the docstring of scripts/bench_extract.py.
+.PHONY: bench
+bench:
+	$(BIN)/python scripts/bench_extract.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(STORE) .mypy_cache .ruff_cache .pytest_cache

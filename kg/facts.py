@@ -7,7 +7,6 @@ gives them, read from the ontology file rather than repeated here.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -15,13 +14,7 @@ from rdflib.term import Node
 
 from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
-from kg.resources import ontology_path
-
-
-@functools.cache
-def _notations() -> dict[Node, str]:
-    ontology = Graph().parse(ontology_path(), format="turtle")
-    return {s: str(o) for s, o in ontology.subject_objects(SKOS.notation)}
+from kg.notations import notations
 
 
 def _local(iri: Node) -> str:
@@ -36,7 +29,7 @@ def _text(graph: Graph, node: Node | None, prop: URIRef) -> str | None:
 class _View:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.notation = _notations()
+        self.notation: dict[Node, str] = {k: v for k, v in notations().items()}
 
     def name(self, actor: Node | None) -> str | None:
         return _text(self.graph, actor, RDFS.label) if actor is not None else None
@@ -90,7 +83,8 @@ class _View:
         for claim in self.graph.subjects(RDF.type, KG.Designation):
             quote, speaker = self.evidence(claim)
             date = (_text(self.graph, claim, KG.listedOn)
-                    or _text(self.graph, claim, KG.delistedOn))
+                    or _text(self.graph, claim, KG.delistedOn)
+                    or _text(self.graph, claim, KG.start))
             rows.append({
                 "entity": self.name(self.graph.value(claim, KG.designatedActor)),
                 "authority": self.name(self.graph.value(claim, KG.authority)),
@@ -102,7 +96,9 @@ class _View:
                 "attributed_to": speaker,
                 "evidence": quote,
             })
-        return rows
+        # One listing read twice counts once: the dated reading first.
+        return sorted(rows, key=lambda r: (r["date"] is None, str(r["entity"]),
+                                           str(r["authority"]), str(r["evidence"])))
 
     def events(self) -> list[dict[str, Any]]:
         rows = []

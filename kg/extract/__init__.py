@@ -34,14 +34,29 @@ class ExtractOptions:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
+@dataclass(frozen=True)
+class ActorMention:
+    """A span of the text that names (or, through coreference, refers to) an actor."""
+
+    start: int
+    end: int
+    iri: URIRef
+    type: URIRef
+
+
 @dataclass
 class Context:
-    """What extractors share about one document while it is being extracted."""
+    """What extractors share about one document while it is being extracted.
+
+    The actor extractor runs first and leaves its mentions here, so that the claim
+    extractors relate the same actor nodes instead of finding names again.
+    """
 
     document: Document
     document_iri: URIRef
     options: ExtractOptions
     graph: Graph
+    mentions: list[ActorMention] = field(default_factory=list)
 
     @cached_property
     def parsed(self) -> Any:
@@ -51,6 +66,14 @@ class Context:
         nlp = load_nlp(model_name(self.options.model))
         nlp.max_length = max(nlp.max_length, len(self.document.text) + 1)
         return nlp(self.document.text)
+
+    @cached_property
+    def reading(self) -> Any:
+        """The parse with the actors laid over it (kg.extract.reading.Reading), made on
+        first use, after the actor extractor has left its mentions."""
+        from kg.extract.reading import Reading
+
+        return Reading(self)
 
 
 ExtractFunction = Callable[[Context, Run], Graph]
@@ -90,7 +113,7 @@ def extractor_versions() -> str:
 
 def _load_builtin() -> None:
     # Importing the modules registers their extractors, in pipeline order.
-    from kg.extract import actors  # noqa: F401
+    from kg.extract import actors, affiliations, designations, events  # noqa: F401
 
 
 def extract_document(doc: Document, options: ExtractOptions | None = None) -> Graph:

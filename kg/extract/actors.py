@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.extract import Context, register
+from kg.extract import ActorMention, Context, register
 from kg.extract.gazetteer import Gazetteer, KnownActor, is_acronym, load_gazetteer
 from kg.identity import actor_iri, normalize_name
 from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "2"
+VERSION = "3"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -216,7 +216,7 @@ def _ner_mentions(
             while i > 0 and doc[i - 1].idx < start and doc[i - 1].text[:1].isupper() and (
                 doc[i - 1].text.lower().rstrip(".") not in lexicon.titles
                 and doc[i - 1].is_alpha and doc[i - 1].idx + len(doc[i - 1].text) + 1 == start
-                and not doc[i - 1].is_sent_start
+                and (not doc[i - 1].is_sent_start or doc[i - 1].pos_ == "PROPN")
             ):
                 start = doc[i - 1].idx
                 i -= 1
@@ -365,9 +365,11 @@ def extract_actors(context: Context, run: Run) -> Graph:
         graph.add((iri, RDF.type, actor.type))
         graph.add((iri, RDFS.label, Literal(canonical, lang="en")))
         for m in sorted(actor.mentions, key=lambda m: m.start):
+            context.mentions.append(ActorMention(m.start, m.end, iri, actor.type))
             if m.surface != canonical:
                 surfaces_by_actor[iri].add(m.surface)
             graph.add((iri, KG.mention, add_evidence(graph, run, text, m.start, m.end)))
         for surface in surfaces_by_actor[iri]:
             graph.add((iri, SKOS.altLabel, Literal(surface, lang="en")))
+    context.mentions.sort(key=lambda m: m.start)
     return graph

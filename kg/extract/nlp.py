@@ -32,4 +32,34 @@ def load_nlp(name: str) -> Any:
     missing = {"parser", "ner"} - set(nlp.pipe_names)
     if missing:
         raise ExtractionError(f"spaCy model {name!r} lacks the components {sorted(missing)}")
+    nlp.add_pipe(_register_paragraphs(), before="parser")
+    _split_citation_marks(nlp)
     return nlp
+
+
+def _split_citation_marks(nlp: Any) -> None:
+    """Wikipedia's citation marks ("States.[15][16]") become tokens of their own, so the
+    name and the sentence end before them are seen."""
+    from spacy.util import compile_suffix_regex
+
+    suffixes = [r"\[\d+\]", *nlp.Defaults.suffixes]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+
+def _register_paragraphs() -> str:
+    """A component that starts a sentence after every blank line, before the parser runs:
+    a headline, a dateline or a list item is never one sentence with the next paragraph
+    (the parser respects boundaries set before it)."""
+    from spacy.language import Language
+
+    name = "kg_paragraphs"
+    if not Language.has_factory(name):
+
+        @Language.component(name)
+        def paragraphs(doc: Any) -> Any:
+            for token in doc[:-1]:
+                if token.is_space and token.text.count("\n") >= 2:
+                    doc[token.i + 1].is_sent_start = True
+            return doc
+
+    return name

@@ -1,0 +1,251 @@
+"""Affiliations between the actors of a sentence, read from the dependency path that joins
+them.
+
+Why paths: the text says one affiliation in many shapes ("X, a commander of Y", "Y's chief
+X", "X is the secretary general of Y", "an insurgency led by X", "Y-backed X", "X receives
+support from Y"), but in each the words between the two actors in the parse tree are few
+and telling: a post, a piece, a kind of help, a tie. The cue vocabulary is data
+(lexicon/affiliation-cues.tsv); what the code knows is grammar: which side of the cue is
+the member and which the organization.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from itertools import combinations
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.extract import ActorMention, Context, register
+from kg.extract.claims import add_claim, speaker_of
+from kg.extract.reading import Path, Reading, Token, path_between
+from kg.namespace import KG
+from kg.notations import term
+from kg.provenance import Run
+from kg.resources import lexicon_entries
+
+VERSION = "1"
+# Longest dependency path (in tokens between the two actors) read as one affiliation.
+_MAX_PATH = 5
+_COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
+# Edges by which an owner hangs under the noun of a post or a piece ("Y's wing", "Y unit",
+# "wing of Y") or a supporter under a word of help ("Y-backed", "support from Y").
+_OWNER_EDGES = frozenset({"poss", "compound", "prep", "pobj", "nmod", "npadvmod", "amod",
+                          "agent", "conj", "cc"})
+_OWNED_EDGES = frozenset({"nsubj", "nsubjpass", "appos", "attr", "dobj", "conj", "ROOT",
+                          "relcl", "acl", "compound"})
+_NOMINAL = frozenset({"NOUN", "PROPN", "ADP", "ADJ", "DET", "PART", "PRON", "NUM", "PUNCT"})
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str  # the ontology's notation of the affiliation kind
+    how: str  # role, part, support, ally or agent (see the lexicon's header)
+
+
+@functools.cache
+def cues() -> dict[str, tuple[Cue, ...]]:
+    table: dict[str, tuple[Cue, ...]] = {}
+    for word, kind, how in lexicon_entries("affiliation-cues.tsv"):
+        table[word] = table.get(word, ()) + (Cue(kind, how),)
+    return table
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str
+    member: ActorMention
+    organization: ActorMention
+    role: str | None
+    cue: Token
+
+
+def _phrase(token: Token) -> str:
+    """A post with the words that qualify it: "senior military commander"."""
+    words = [c for c in token.children
+             if c.dep_ in ("compound", "amod") and c.i < token.i and c.pos_ != "PROPN"]
+    return " ".join([*(w.text for w in sorted(words, key=lambda w: w.i)), token.text])
+
+
+def _cues_of(token: Token) -> tuple[Cue, ...]:
+    table = cues()
+    compound = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+    if compound:  # "secretary general", "prime minister"
+        key = " ".join([*(c.lower_ for c in compound), token.lower_])
+        if key in table:
+            return table[key]
+    return table.get(token.lemma_.lower(), ()) or table.get(token.lower_, ())
+
+
+def _inside(token: Token, m: ActorMention) -> bool:
+    return bool(m.start <= token.idx < m.end)
+
+
+def _edge_below(cue: Token, head: Token) -> str | None:
+    """The dependency by which the branch holding `head` hangs under `cue`; None when
+    `head` is not under `cue`."""
+    if head.i == cue.i:
+        return None
+    child = head
+    for ancestor in head.ancestors:
+        if ancestor.i == cue.i:
+            return str(child.dep_)
+        child = ancestor
+    return None
+
+
+def _split(cue: Token, a: tuple[ActorMention, Token], b: tuple[ActorMention, Token]
+           ) -> tuple[ActorMention, ActorMention] | None:
+    """(owner, owned) around a cue: the owner hangs under it by an owner edge, the owned
+    one does not."""
+    edge_a, edge_b = _edge_below(cue, a[1]), _edge_below(cue, b[1])
+    owner_a = edge_a in _OWNER_EDGES
+    owner_b = edge_b in _OWNER_EDGES
+    if owner_a == owner_b:
+        return None
+    return (a[0], b[0]) if owner_a else (b[0], a[0])
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass", "agent") for c in verb.children) or bool(
+        verb.tag_ == "VBN" and verb.dep_ in ("amod", "acl"))
+
+
+def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
+    """A post belongs to the person when only a copula or "as" stands between them, and
+    to the organization when only nouns and prepositions do ("member of Y's bureau")."""
+    to_person = path_between(person_head, cue)
+    to_org = path_between(cue, org_head)
+    if to_person is None or to_org is None:
+        return False
+    if not all(t.lemma_.lower() in _COPULAS or t.lower_ == "as" for t in to_person.tokens[:-1]):
+        return False
+    return all(t.pos_ in _NOMINAL for t in to_org.tokens if t.i != cue.i)
+
+
+def _owned_fits(owned: Token, cue: Token) -> bool:
+    """The owned or supported actor is the one the cue is said of: it reaches the cue
+    through subject, apposition or attribute links, not through a side phrase ("active in
+    Iraq")."""
+    path = path_between(owned, cue)
+    if path is None:
+        return False
+    chain = [owned, *path.up[:-1]] if path.up else [owned]
+    return all(t.dep_ in _OWNED_EDGES for t in chain if t.i != cue.i)
+
+
+def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMention, Token]
+            ) -> Found | None:
+    path = path_between(a[1], b[1])
+    if path is None or len(path) > _MAX_PATH:
+        return None
+    inner = [t for t in path.tokens if not _inside(t, a[0]) and not _inside(t, b[0])]
+    if any(reading.by_token.get(t.i) not in (None, a[0], b[0]) and t.pos_ == "PROPN"
+           for t in inner):
+        return None  # another actor stands between them: it is the one related
+    people = [m for m in (a, b) if m[0].type == KG.Person]
+    candidates = list(inner)
+    for t in inner:  # a cue may qualify a noun of the path: "its splinter group"
+        candidates += [c for c in t.children if c.dep_ in ("amod", "compound") and c not in inner
+                       and not _inside(c, a[0]) and not _inside(c, b[0])]
+    for token in candidates:
+        for cue in _cues_of(token):
+            found = _apply(cue, token, path, a, b, people)
+            if found is not None:
+                return found
+    if not inner and not people and {a[1].dep_, b[1].dep_} & {"poss"}:
+        owner, owned = (a, b) if a[1].dep_ == "poss" else (b, a)
+        if owned[0].type != KG.State and owner[1].head.i == owned[1].i:
+            return Found("part_of", owned[0], owner[0], None, owned[1])  # "Iran's IRGC"
+    return None
+
+
+def _head(m: ActorMention, a: tuple[ActorMention, Token], b: tuple[ActorMention, Token]
+          ) -> Token:
+    return a[1] if m is a[0] else b[1]
+
+
+def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
+           b: tuple[ActorMention, Token], people: list[tuple[ActorMention, Token]]
+           ) -> Found | None:
+    noun = token.head if token not in path.tokens else token
+    if cue.how == "role":
+        if len(people) != 1 or token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        person = people[0]
+        other = b if person is a else a
+        if not _role_fits(person[1], token, other[1]):
+            return None
+        return Found(cue.kind, person[0], other[0], _phrase(token), token)
+    if people and cue.how != "agent":
+        return None
+    if cue.how == "part":
+        split = _split(noun, a, b)
+        if split is None:
+            return None
+        owner, owned = split
+        if not _owned_fits(_head(owned, a, b), noun):
+            return None
+        return Found(cue.kind, owned, owner, None, token)
+    if cue.how == "support":
+        if token.pos_ == "VERB" and not _is_passive(token):
+            subject = [m for m in (a, b) if _edge_below(token, m[1]) in ("nsubj",)]
+            if len(subject) != 1:
+                return None
+            supporter = subject[0][0]
+            receiver = b[0] if subject[0] is a else a[0]
+            return Found(cue.kind, receiver, supporter, None, token)
+        split = _split(token, a, b)
+        if split is None:
+            return None
+        supporter, receiver = split
+        if not _owned_fits(_head(receiver, a, b), token):
+            return None
+        return Found(cue.kind, receiver, supporter, None, token)
+    if cue.how == "ally":
+        first, second = sorted((a[0], b[0]), key=lambda m: m.start)
+        return Found(cue.kind, first, second, None, token)
+    if cue.how == "agent" and token.pos_ == "VERB" and _is_passive(token):
+        leaders = [m for m in (a, b) if m[0].type == KG.Person
+                   and _edge_below(token, m[1]) == "agent"]
+        if len(leaders) != 1:
+            return None
+        led = b[0] if leaders[0] is a else a[0]
+        if led.type == KG.Person:
+            return None
+        return Found(cue.kind, leaders[0][0], led, None, token)
+    return None
+
+
+def find_affiliations(reading: Reading) -> list[tuple[Found, object]]:
+    """Every affiliation read in the document, with the sentence it was read from."""
+    found = []
+    for sent in reading.sentences:
+        mentions = reading.mentions_in(sent)
+        for a, b in combinations(mentions, 2):
+            if a[0].iri == b[0].iri:
+                continue
+            relation = _relate(reading, a, b)
+            if relation is not None:
+                found.append((relation, sent))
+    return found
+
+
+@register("kg.extract.affiliations", version=VERSION, assigns=(KG.Affiliation,))
+def extract_affiliations(context: Context, run: Run) -> Graph:
+    """Affiliations between the document's actors, each citing its sentence."""
+    reading: Reading = context.reading
+    graph = Graph()
+    roles: set[URIRef] = set()
+    for found, sent in find_affiliations(reading):
+        key = (found.member.iri, found.kind, found.organization.iri)
+        claim = add_claim(graph, run, reading, KG.Affiliation, key, sent,
+                          speaker_of(reading, found.cue))
+        graph.add((claim, KG.member, found.member.iri))
+        graph.add((claim, KG.organization, found.organization.iri))
+        graph.add((claim, KG.affiliationKind, term(found.kind)))
+        if found.role and claim not in roles:
+            roles.add(claim)
+            graph.add((claim, KG.role, Literal(found.role)))
+    return graph

@@ -1,0 +1,167 @@
+"""Events reported in text: attacks, military operations, visits, elections, legislation
+and rallies, with their participants and roles, place and date.
+
+An event is said with a trigger word (lexicon/event-triggers.tsv gives its type and the
+roles of the actors around it). Around a verb, the subject is the doer and the object or
+an "at/on/against" phrase the one done to (swapped in the passive); around a noun, the
+possessor or modifier is the doer ("Houthi attacks", "the U.S. invasion") and "on/against"
+the target. One sentence gives at most one event of each type: "the drone strike that
+killed him" is one attack.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.extract import ActorMention, Context, register
+from kg.extract.claims import add_claim, add_date, speaker_of
+from kg.extract.reading import Reading, Span, Token
+from kg.identity import node_iri
+from kg.namespace import KG, RDF, RDFS
+from kg.provenance import Run
+from kg.resources import lexicon_entries
+
+VERSION = "1"
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_TARGET_PREPS = frozenset({"at", "on", "against", "into", "to"})
+_DOER_EDGES = frozenset({"poss", "compound", "amod", "nmod"})
+# Verbs whose object noun is the event and whose subject is its doer ("KH launched an
+# attack", "the Houthis carried out strikes").
+_SUPPORT_VERBS = frozenset({"launch", "carry", "conduct", "stage", "mount", "make", "hold",
+                            "lead", "win", "capture", "claim", "pass", "approve", "adopt"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    pos: str
+    type: URIRef
+    doer: str
+    done_to: str
+
+
+@functools.cache
+def triggers() -> dict[str, tuple[Trigger, ...]]:
+    table: dict[str, tuple[Trigger, ...]] = {}
+    for lemma, pos, event_type, doer, done_to in lexicon_entries("event-triggers.tsv"):
+        table[lemma] = table.get(lemma, ()) + (Trigger(pos, KG[event_type], doer, done_to),)
+    return table
+
+
+@dataclass
+class EventReading:
+    type: URIRef
+    sentence: Span
+    trigger: Token
+    participants: dict[URIRef, str] = field(default_factory=dict)
+    place: str | None = None
+    date: str | None = None
+
+
+def _actors(reading: Reading, roots: list[Token]) -> list[ActorMention]:
+    found: list[ActorMention] = []
+    for root in roots:
+        for t in root.subtree:
+            actor = reading.actor_of(t)
+            if actor is not None and all(a.iri != actor.iri for a in found):
+                found.append(actor)
+    return found
+
+
+def _roles(reading: Reading, token: Token, trigger: Trigger) -> list[tuple[ActorMention, str]]:
+    doers: list[Token] = []
+    done_to: list[Token] = []
+    if token.pos_ == "VERB":
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+        for child in token.children:
+            if child.dep_ == "nsubj":
+                doers.append(child)
+            elif child.dep_ == "nsubjpass":
+                done_to.append(child)
+            elif child.dep_ == "dobj":
+                done_to.append(child)
+            elif child.dep_ == "agent":
+                doers.extend(child.children)
+            elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+                done_to.extend(child.children)
+        if passive and token.dep_ in ("acl", "relcl") and not done_to:
+            done_to.append(token.head)
+    else:
+        for child in token.children:
+            if child.dep_ in _DOER_EDGES:
+                doers.append(child)
+            elif child.dep_ == "prep" and child.lower_ == "by":
+                doers.extend(child.children)
+            elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPS:
+                done_to.extend(child.children)
+        if token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in _SUPPORT_VERBS:
+            doers.extend(c for c in token.head.children if c.dep_ == "nsubj")
+    roles = [(a, trigger.doer) for a in _actors(reading, doers)]
+    roles += [(a, trigger.done_to) for a in _actors(reading, done_to)
+              if all(a.iri != r[0].iri for r in roles)]
+    return roles
+
+
+def _place(reading: Reading, token: Token) -> str | None:
+    """A place named in the trigger's phrase, or in an "in/at/near" phrase of its verb."""
+    scope = list(token.subtree)
+    if token.pos_ == "NOUN" and token.head.pos_ == "VERB":
+        scope += [t for c in token.head.children
+                  if c.dep_ == "prep" and c.lower_ in ("in", "at", "near") for t in c.subtree]
+    for ent in reading.doc.ents:
+        if ent.label_ in _PLACE_LABELS and any(ent.start <= t.i < ent.end for t in scope):
+            return str(ent.text)
+    return None
+
+
+def find_events(reading: Reading) -> list[EventReading]:
+    table = triggers()
+    found: list[EventReading] = []
+    for sent in reading.sentences:
+        by_type: dict[URIRef, EventReading] = {}
+        for token in sent:
+            options = table.get(token.lemma_.lower(), ())
+            trigger = next((t for t in options if t.pos in ("any", token.pos_)), None)
+            if trigger is None or token.pos_ not in ("VERB", "NOUN"):
+                continue
+            roles = _roles(reading, token, trigger)
+            place = _place(reading, token)
+            if not roles and place is None:
+                continue
+            event = by_type.get(trigger.type)
+            if event is None:
+                event = by_type[trigger.type] = EventReading(trigger.type, sent, token)
+            for actor, role in roles:
+                event.participants.setdefault(actor.iri, role)
+            event.place = event.place or place
+            event.date = event.date or reading.date_near(token, sent)
+        found.extend(by_type.values())
+    return found
+
+
+@register("kg.extract.events", version=VERSION,
+          assigns=(KG.Event, KG.Participation, KG.Place))
+def extract_events(context: Context, run: Run) -> Graph:
+    """Events the document reports, each citing its sentence."""
+    reading: Reading = context.reading
+    graph = Graph()
+    for event in find_events(reading):
+        start = event.sentence.start_char
+        key = (run.document, event.type, start)
+        node = add_claim(graph, run, reading, event.type, key, event.sentence,
+                         speaker_of(reading, event.trigger))
+        add_date(graph, node, KG.date, event.date)
+        if event.place:
+            place = node_iri("place", event.place, base=run.base)
+            graph.add((place, RDF.type, KG.Place))
+            graph.add((place, RDFS.label, Literal(event.place, lang="en")))
+            graph.add((node, KG.place, place))
+        for actor, role in sorted(event.participants.items()):
+            participation = node_iri("participation", node, actor, base=run.base)
+            graph.add((participation, RDF.type, KG.Participation))
+            graph.add((participation, KG.participant, actor))
+            graph.add((participation, KG.participantRole, Literal(role)))
+            graph.add((node, KG.participation, participation))
+    return graph
