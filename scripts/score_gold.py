@@ -76,8 +76,8 @@ def score(gold_dirs: tuple[Path, ...] = GOLD_DIRS, jobs: int = 2,
         tally = fs.score_document(json.loads(gold.read_text(encoding="utf-8")), predicted)
         for section, counts in tally.items():
             for bucket in (totals, folders.setdefault(str(folder.relative_to(ROOT.parent)), {})):
-                bucket[section] = [a + b for a, b in zip(bucket.get(section, [0] * len(counts)), counts,
-                                                                strict=True)]
+                before = bucket.get(section, [0] * len(counts))
+                bucket[section] = [a + b for a, b in zip(before, counts, strict=True)]
     summary = _summary(fs, totals)
     summary["documents"] = len(pairs)
     summary["folders"] = {name: _summary(fs, counts) for name, counts in folders.items()}

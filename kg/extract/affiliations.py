@@ -19,13 +19,14 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.extract import ActorMention, Context, register
 from kg.extract.claims import add_claim, speaker_of
+from kg.extract.gazetteer import load_gazetteer
 from kg.extract.reading import Path, Reading, Token, path_between
-from kg.namespace import KG
+from kg.namespace import KG, RDF, RDFS
 from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "1"
+VERSION = "2"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
@@ -145,12 +146,15 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
            for t in inner):
         return None  # another actor stands between them: it is the one related
     people = [m for m in (a, b) if m[0].type == KG.Person]
+    opposed = any(t.lower_ in ("against", "versus") for t in inner)
     candidates = list(inner)
     for t in inner:  # a cue may qualify a noun of the path: "its splinter group"
         candidates += [c for c in t.children if c.dep_ in ("amod", "compound") and c not in inner
                        and not _inside(c, a[0]) and not _inside(c, b[0])]
     for token in candidates:
         for cue in _cues_of(token):
+            if opposed and cue.how in ("ally", "support"):
+                continue  # "cooperating with the government against ISIS"
             found = _apply(cue, token, path, a, b, people)
             if found is not None:
                 return found
@@ -218,10 +222,35 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
     return None
 
 
+@functools.cache
+def offices() -> dict[str, tuple[str, str]]:
+    return {title: (body, kind) for title, body, kind in lexicon_entries("offices.tsv")}
+
+
+def _office_before(reading: Reading, person: ActorMention) -> Found | None:
+    """ "Secretary of State Mike Pompeo": an office title right before a name."""
+    line = reading.text[max(0, person.start - 60) : person.start].rsplit("\n", 1)[-1]
+    before = " ".join(line.lower().replace(".", "").split())
+    for title in sorted(offices(), key=len, reverse=True):
+        if before.endswith(title) and (len(before) == len(title)
+                                       or not before[-len(title) - 1].isalnum()):
+            body, kind = offices()[title]
+            known = next(iter(load_gazetteer().lookup(body)), None)
+            if known is None:
+                return None
+            head = reading.doc.char_span(person.start, person.end, alignment_mode="expand").root
+            organization = ActorMention(person.start, person.start, known.iri, known.type)
+            return Found(kind, person, organization, title, head)
+    return None
+
+
 def find_affiliations(reading: Reading) -> list[tuple[Found, object]]:
     """Every affiliation read in the document, with the sentence it was read from."""
     found = []
     for sent in reading.sentences:
+        for m, _ in reading.mentions_in(sent):
+            if m.type == KG.Person and (office := _office_before(reading, m)) is not None:
+                found.append((office, sent))
         mentions = reading.mentions_in(sent)
         for a, b in combinations(mentions, 2):
             if a[0].iri == b[0].iri:
@@ -242,6 +271,12 @@ def extract_affiliations(context: Context, run: Run) -> Graph:
         key = (found.member.iri, found.kind, found.organization.iri)
         claim = add_claim(graph, run, reading, KG.Affiliation, key, sent,
                           speaker_of(reading, found.cue))
+        for actor in (found.member, found.organization):
+            if actor.start == actor.end:  # known by its office, maybe not named in the text
+                known = load_gazetteer().by_iri(actor.iri)
+                if known is not None and (actor.iri, RDF.type, None) not in context.graph:
+                    graph.add((actor.iri, RDF.type, actor.type))
+                    graph.add((actor.iri, RDFS.label, Literal(known.label, lang="en")))
         graph.add((claim, KG.member, found.member.iri))
         graph.add((claim, KG.organization, found.organization.iri))
         graph.add((claim, KG.affiliationKind, term(found.kind)))

@@ -42,6 +42,13 @@ class Gazetteer:
             return self.acronyms.get(surface.replace(".", ""), [])
         return self.by_key.get(normalize_name(surface), [])
 
+    def by_iri(self, iri: URIRef) -> KnownActor | None:
+        for entries in self.by_key.values():
+            for known in entries:
+                if known.iri == iri:
+                    return known
+        return None
+
 
 def is_acronym(name: str) -> bool:
     letters = name.replace(".", "")

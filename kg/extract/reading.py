@@ -133,19 +133,21 @@ class Reading:
         nearest earlier mention of a fitting type within a few sentences."""
         word = token.lower_
         if word in _PRONOUNS and token.pos_ == "PRON":
-            types = _PRONOUNS[word]
+            types = (_PRONOUNS[word],)
         elif (word in _DESCRIPTIONS and token.pos_ == "NOUN" and token.tag_ == "NN"
               and any(c.dep_ == "det" and c.lower_ in ("the", "that", "this")
                       for c in token.children)
               and not any(c.dep_ in ("compound", "amod", "poss") for c in token.children)):
-            types = _DESCRIPTIONS[word]
+            # "the group": an armed group before any other organization
+            types = tuple((t,) for t in _DESCRIPTIONS[word])
         else:
             return None
         first_sentence = max(0, self._sentence_index(token) - _REACH)
         floor = self.sentences[first_sentence].start_char
-        for m in reversed(self.context.mentions):
-            if floor <= m.start and m.end <= token.idx and m.type in types:
-                return m
+        for wanted in types:
+            for m in reversed(self.context.mentions):
+                if floor <= m.start and m.end <= token.idx and m.type in wanted:
+                    return m
         return None
 
     def _sentence_index(self, token: Token) -> int:
