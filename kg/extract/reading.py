@@ -132,6 +132,7 @@ class Reading:
         """The actor a pronoun or a definite description ("the group") stands for: the
         nearest earlier mention of a fitting type within a few sentences."""
         word = token.lower_
+        types: tuple[tuple[URIRef, ...], ...]  # tried in turn, the nearest of each
         if word in _PRONOUNS and token.pos_ == "PRON":
             types = (_PRONOUNS[word],)
         elif (word in _DESCRIPTIONS and token.pos_ == "NOUN" and token.tag_ == "NN"
