@@ -24,8 +24,10 @@ from kg.namespace import KG, RDF, RDFS
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "1"
+VERSION = "2"
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "into", "around",
+                          "off", "over"})
 _TARGET_PREPS = frozenset({"at", "on", "against", "into", "to"})
 _DOER_EDGES = frozenset({"poss", "compound", "amod", "nmod"})
 # Verbs whose object noun is the event and whose subject is its doer ("KH launched an
@@ -105,15 +107,35 @@ def _roles(reading: Reading, token: Token, trigger: Trigger) -> list[tuple[Actor
 
 
 def _place(reading: Reading, token: Token) -> str | None:
-    """A place named in the trigger's phrase, or in an "in/at/near" phrase of its verb."""
+    """A place named in an "in/at/near" phrase of the trigger (or of its verb): "in
+    Baghdad", "on a base near Kirkuk"; a state named as a doer or target is not the
+    place, a name that merely modifies another ("U.S. forces") neither."""
     scope = list(token.subtree)
     if token.pos_ == "NOUN" and token.head.pos_ == "VERB":
-        scope += [t for c in token.head.children
-                  if c.dep_ == "prep" and c.lower_ in ("in", "at", "near") for t in c.subtree]
+        scope += [t for c in token.head.children if c.dep_ == "prep" for t in c.subtree]
+    indices = {t.i for t in scope}
     for ent in reading.doc.ents:
-        if ent.label_ in _PLACE_LABELS and any(ent.start <= t.i < ent.end for t in scope):
+        root = ent.root
+        if (ent.label_ in _PLACE_LABELS and root.i in indices and root.dep_ == "pobj"
+                and root.head.lower_ in _PLACE_PREPS):
             return str(ent.text)
     return None
+
+
+def _reported_as_fact(token: Token) -> bool:
+    """A past or perfect event, not a denied, hypothetical or habitual one ("It hadn't
+    invaded Iraq", "When America attacks Iran", "will strike")."""
+    verb = token if token.pos_ == "VERB" else None
+    if any(c.dep_ == "neg" for c in token.children):
+        return False
+    if verb is None:
+        return True
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.tag_ == "MD" for a in aux):
+        return False
+    if verb.tag_ in ("VBP", "VBZ", "VB") and not any(a.lemma_ == "have" for a in aux):
+        return False
+    return True
 
 
 def find_events(reading: Reading) -> list[EventReading]:
@@ -124,12 +146,14 @@ def find_events(reading: Reading) -> list[EventReading]:
         for token in sent:
             options = table.get(token.lemma_.lower(), ())
             trigger = next((t for t in options if t.pos in ("any", token.pos_)), None)
-            if trigger is None or token.pos_ not in ("VERB", "NOUN"):
+            if trigger is None or token.pos_ not in ("VERB", "NOUN") or not _reported_as_fact(
+                token
+            ):
                 continue
             roles = _roles(reading, token, trigger)
             place = _place(reading, token)
             if not roles and place is None:
-                continue
+                continue  # nobody and nowhere: too little to be worth a claim
             event = by_type.get(trigger.type)
             if event is None:
                 event = by_type[trigger.type] = EventReading(trigger.type, sent, token)
