@@ -76,7 +76,7 @@ class _View:
                 "attributed_to": speaker,
                 "evidence": quote,
             })
-        return rows
+        return sorted(rows, key=lambda r: [str(v) for v in r.values()])
 
     def designations(self) -> list[dict[str, Any]]:
         rows = []
@@ -118,7 +118,8 @@ class _View:
                     "attributed_to": speaker,
                     "evidence": quote,
                 })
-        return rows
+                rows[-1]["participants"].sort(key=lambda p: (str(p["actor"]), str(p["role"])))
+        return sorted(rows, key=lambda r: (str(r["evidence"]), r["type"]))
 
 
 def document_facts(graph: Graph, document: URIRef) -> dict[str, Any]:
