@@ -106,19 +106,19 @@ class _View:
             for event in self.graph.subjects(RDF.type, event_type):
                 quote, speaker = self.evidence(event)
                 place = self.graph.value(event, KG.place)
+                participants = sorted(
+                    ({"actor": self.name(self.graph.value(p, KG.participant)),
+                      "role": _text(self.graph, p, KG.participantRole)}
+                     for p in self.graph.objects(event, KG.participation)),
+                    key=lambda p: (str(p["actor"]), str(p["role"])))
                 rows.append({
                     "type": _local(event_type),
                     "date": _text(self.graph, event, KG.date) or _text(self.graph, event, KG.start),
                     "place": _text(self.graph, place, RDFS.label) if place is not None else None,
-                    "participants": [
-                        {"actor": self.name(self.graph.value(p, KG.participant)),
-                         "role": _text(self.graph, p, KG.participantRole)}
-                        for p in self.graph.objects(event, KG.participation)
-                    ],
+                    "participants": participants,
                     "attributed_to": speaker,
                     "evidence": quote,
                 })
-                rows[-1]["participants"].sort(key=lambda p: (str(p["actor"]), str(p["role"])))
         return sorted(rows, key=lambda r: (str(r["evidence"]), r["type"]))
 
 
