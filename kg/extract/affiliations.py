@@ -170,6 +170,19 @@ def _head(m: ActorMention, a: tuple[ActorMention, Token], b: tuple[ActorMention,
     return a[1] if m is a[0] else b[1]
 
 
+def _owned_by(kind: str, around: Token, cue: Token, a: tuple[ActorMention, Token],
+              b: tuple[ActorMention, Token]) -> Found | None:
+    """The owned (or supported) actor and its owner (or supporter), split around a word:
+    the owner hangs under it ("Y's wing", "Y-backed"), the owned is what it is said of."""
+    split = _split(around, a, b)
+    if split is None:
+        return None
+    owner, owned = split
+    if not _owned_fits(_head(owned, a, b), around):
+        return None
+    return Found(kind, owned, owner, None, cue)
+
+
 def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
            b: tuple[ActorMention, Token], people: list[tuple[ActorMention, Token]]
            ) -> Found | None:
@@ -185,13 +198,7 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
     if people and cue.how != "agent":
         return None
     if cue.how == "part":
-        split = _split(noun, a, b)
-        if split is None:
-            return None
-        owner, owned = split
-        if not _owned_fits(_head(owned, a, b), noun):
-            return None
-        return Found(cue.kind, owned, owner, None, token)
+        return _owned_by(cue.kind, noun, token, a, b)
     if cue.how == "support":
         if token.pos_ == "VERB" and not _is_passive(token):
             subject = [m for m in (a, b) if _edge_below(token, m[1]) in ("nsubj",)]
@@ -200,13 +207,7 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
             supporter = subject[0][0]
             receiver = b[0] if subject[0] is a else a[0]
             return Found(cue.kind, receiver, supporter, None, token)
-        split = _split(token, a, b)
-        if split is None:
-            return None
-        supporter, receiver = split
-        if not _owned_fits(_head(receiver, a, b), token):
-            return None
-        return Found(cue.kind, receiver, supporter, None, token)
+        return _owned_by(cue.kind, token, token, a, b)
     if cue.how == "ally":
         first, second = sorted((a[0], b[0]), key=lambda m: m.start)
         return Found(cue.kind, first, second, None, token)
