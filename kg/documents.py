@@ -13,7 +13,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,6 +31,13 @@ _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article)", re
 _UNKNOWN = {"unknown", "n/a", "na", "none", "-", "?"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+# Words, for telling the language: English prose is about 40 % function words ("the",
+# "of", "and"), other languages in Latin script a few percent, other scripts none.
+_WORD = re.compile(r"[^\W\d_]+")
+_MIN_WORDS = 12
+_MIN_ENGLISH_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,18 @@ class Document:
         return Path(self.path).name
 
     @property
+    def reads_as_english(self) -> bool:
+        """Whether the text is English enough for the English model and vocabularies: a
+        French or Arabic article would only yield invented names, so none is extracted."""
+        words = _WORD.findall(self.text[:200_000])
+        if len(words) < _MIN_WORDS:
+            return True  # too little text to tell; extraction finds little either way
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        english = sum(1 for w in words if w.lower() in STOP_WORDS)
+        return english / len(words) >= _MIN_ENGLISH_SHARE
+
+    @property
     def content_hash(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
@@ -79,6 +98,14 @@ def read_document(path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Do
 
 def parse_document(data: bytes, *, path: str) -> Document:
     """Turn a file's bytes into a Document; the form is chosen by content, then by suffix."""
+    doc = _parse_document(data, path=path)
+    if not doc.reads_as_english:
+        doc = replace(doc, warnings=(*doc.warnings, "the text does not read as English (too "
+                                     "few English function words): nothing is extracted"))
+    return doc
+
+
+def _parse_document(data: bytes, *, path: str) -> Document:
     if not data.strip():
         raise InputError(path, "file is empty")
     if b"\x00" in data[:8192]:

@@ -7,6 +7,7 @@ their natural key, so the same claim read twice is one node.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -32,6 +33,7 @@ EVENT_TYPES: tuple[URIRef, ...] = (
 _APOSTROPHES = "'’‘ʿʾ`´"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
     """Fold a name to the key under which its spelling variants meet.
 

@@ -312,3 +312,30 @@ def test_corpus_file_reads(path: Path) -> None:
     assert _file_text(path)[doc.header_length:] == doc.text
     if doc.published is not None:
         assert date_literal(doc.published) is not None
+
+
+FRENCH = ("Le groupe armé a attaqué un convoi près de la ville vendredi, selon des sources "
+          "locales. Les autorités ont déclaré que les assaillants avaient été repoussés après "
+          "deux heures de combats.")
+
+
+def test_text_that_is_not_english_is_flagged_and_every_corpus_article_is_not() -> None:
+    doc = parse_document(("title: Attaque\n---\n" + FRENCH).encode(), path="fr.txt")
+    assert not doc.reads_as_english
+    assert any("does not read as English" in w for w in doc.warnings)
+    for path in [*sorted(CORPUS.glob("*.txt")), *sorted(EXAMPLES.iterdir())]:
+        english = read_document(path)
+        assert english.reads_as_english, path
+        assert not any("English" in w for w in english.warnings), path
+
+
+def test_nothing_is_extracted_from_text_that_is_not_english() -> None:
+    import datetime as dt
+
+    from kg.extract import ExtractOptions, extract_document
+    from kg.namespace import KG, RDF
+
+    doc = parse_document(("title: Attaque\n---\nPierre Dupont, " + FRENCH).encode(),
+                         path="fr.txt")
+    graph = extract_document(doc, ExtractOptions(now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    assert set(graph.objects(None, RDF.type)) == {KG.Document}

@@ -124,6 +124,8 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Gr
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     iri = add_document(graph, doc, options.base)
+    if not doc.reads_as_english:
+        return graph  # the document is recorded, with nothing read from it
     context = Context(document=doc, document_iri=iri, options=options, graph=graph)
     for extractor in REGISTRY.values():
         run = add_extraction(

@@ -24,7 +24,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "3"
+VERSION = "5"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -55,6 +55,20 @@ def load_lexicon() -> Lexicon:
                          if row[2:] != ["name"]),
         not_actors=frozenset(normalize_name(row[0]) for row in lexicon_entries("not-actors.txt")),
     )
+
+
+class Taken:
+    """The characters already claimed by a mention: a later, weaker reading of the same
+    text yields to them. A set of positions keeps the check linear in a long text."""
+
+    def __init__(self) -> None:
+        self.positions: set[int] = set()
+
+    def add(self, start: int, end: int) -> None:
+        self.positions.update(range(start, end))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(i in self.positions for i in range(start, end))
 
 
 @dataclass
@@ -119,7 +133,11 @@ def _gazetteer_mentions(parsed: object, text: str, gazetteer: Gazetteer) -> list
     while i < len(tokens):
         match = None
         first = tokens[i].text
-        if first[:1].isupper() or (first.lower() in ("al", "el") and i + 1 < len(tokens)):
+        first_key = normalize_name(first).split(" ", 1)[0]
+        known_start = first_key in gazetteer.first_words or is_acronym(first)
+        if known_start and (
+            first[:1].isupper() or (first.lower() in ("al", "el") and i + 1 < len(tokens))
+        ):
             for n in range(min(gazetteer.max_tokens + 2, len(tokens) - i), 0, -1):
                 last = tokens[i + n - 1]
                 if not last.text[:1].isalnum():
@@ -193,13 +211,12 @@ def _state_forces(surface: str, gazetteer: Gazetteer) -> bool:
 
 
 def _ner_mentions(
-    parsed: object, text: str, gazetteer: Gazetteer, taken: list[tuple[int, int]]
+    parsed: object, text: str, gazetteer: Gazetteer, taken: Taken
 ) -> list[Mention]:
     lexicon = load_lexicon()
     found: list[Mention] = []
 
-    def overlaps(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in taken)
+    overlaps = taken.overlaps
 
     for ent in parsed.ents:  # type: ignore[attr-defined]
         if ent.label_ not in _NER_LABELS:
@@ -247,7 +264,53 @@ def _ner_mentions(
             actor_type, certainty = ((KG.Person, 1) if ent.label_ == "PERSON"
                                      else (KG.Organization, 0))
         found.append(Mention(start, end, surface, actor_type, None, certainty))
-        taken.append((start, end))
+        taken.add(start, end)
+    return found
+
+
+_NAME_APOSTROPHES = frozenset("'‘’ʿʾ`")
+
+
+def _join_apostrophe_split(mentions: list[Mention], text: str) -> list[Mention]:
+    """ "Husayn Falih ‘Aziz al-Lami": the model cuts a name at the apostrophe that
+    transliterates an Arabic letter; two person names that only an apostrophe parts are
+    one."""
+    joined: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        last = joined[-1] if joined else None
+        gap = text[last.end : m.start] if last else ""
+        if (last is not None and last.type == KG.Person and m.type == KG.Person
+                and last.known is None and m.known is None and 0 < len(gap) <= 2
+                and gap.strip() and set(gap.strip()) <= _NAME_APOSTROPHES):
+            joined[-1] = Mention(last.start, m.end, text[last.start : m.end], KG.Person,
+                                 None, max(last.certainty, m.certainty))
+        else:
+            joined.append(m)
+    return joined
+
+
+@functools.cache
+def _role_words() -> frozenset[str]:
+    return frozenset(row[0] for row in lexicon_entries("affiliation-cues.tsv") if row[2] == "role")
+
+
+def _appositive_people(parsed: object, text: str, taken: Taken) -> list[Mention]:
+    """ "Dmitry Utkin, a senior commander of the Wagner Group": a capitalised name with a
+    post in apposition is a person, even where the model missed the name."""
+    roles = _role_words()
+    found = []
+    for token in parsed:  # type: ignore[attr-defined]
+        head = token.head
+        if token.dep_ != "appos" or token.lemma_.lower() not in roles or head.pos_ != "PROPN":
+            continue
+        words = [c for c in head.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [head]
+        if len(words) < 2 or not all(w.text[:1].isupper() and w.is_alpha for w in words):
+            continue
+        start, end = words[0].idx, head.idx + len(head.text)
+        if taken.overlaps(start, end) or "\n" in text[start:end]:
+            continue
+        found.append(Mention(start, end, text[start:end], KG.Person, None, 1))
+        taken.add(start, end)
     return found
 
 
@@ -344,8 +407,11 @@ def extract_actors(context: Context, run: Run) -> Graph:
     gazetteer = load_gazetteer()
     parsed = context.parsed
     known = _gazetteer_mentions(parsed, text, gazetteer)
-    taken = [(m.start, m.end) for m in known]
-    mentions = known + _ner_mentions(parsed, text, gazetteer, taken)
+    taken = Taken()
+    for m in known:
+        taken.add(m.start, m.end)
+    mentions = known + _join_apostrophe_split(_ner_mentions(parsed, text, gazetteer, taken), text)
+    mentions += _appositive_people(parsed, text, taken)
     actors = group_mentions(mentions, text)
 
     graph = Graph()

@@ -18,15 +18,15 @@ from itertools import combinations
 from rdflib import Graph, Literal, URIRef
 
 from kg.extract import ActorMention, Context, register
-from kg.extract.claims import add_claim, speaker_of
+from kg.extract.claims import add_claim, add_unnamed_actor, speaker_of
 from kg.extract.gazetteer import load_gazetteer
 from kg.extract.reading import Path, Reading, Token, path_between
-from kg.namespace import KG, RDF, RDFS
+from kg.namespace import KG
 from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "2"
+VERSION = "3"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
@@ -120,8 +120,9 @@ def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
     to_org = path_between(cue, org_head)
     if to_person is None or to_org is None:
         return False
-    if not all(t.lemma_.lower() in _COPULAS or t.lower_ == "as" for t in to_person.tokens[:-1]):
-        return False
+    if not all(t.lemma_.lower() in _COPULAS or t.lower_ == "as"
+               for t in to_person.tokens if t.i != cue.i):
+        return False  # "X met Hezbollah officials": the officials are not X
     return all(t.pos_ in _NOMINAL for t in to_org.tokens if t.i != cue.i)
 
 
@@ -142,15 +143,18 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
     if path is None or len(path) > _MAX_PATH:
         return None
     inner = [t for t in path.tokens if not _inside(t, a[0]) and not _inside(t, b[0])]
+    coordinated = {c.i for c in (*a[1].conjuncts, *b[1].conjuncts)}
     if any(reading.by_token.get(t.i) not in (None, a[0], b[0]) and t.pos_ == "PROPN"
-           for t in inner):
+           and t.i not in coordinated for t in inner):
         return None  # another actor stands between them: it is the one related
     people = [m for m in (a, b) if m[0].type == KG.Person]
     opposed = any(t.lower_ in ("against", "versus") for t in inner)
     candidates = list(inner)
-    for t in inner:  # a cue may qualify a noun of the path: "its splinter group"
-        candidates += [c for c in t.children if c.dep_ in ("amod", "compound") and c not in inner
-                       and not _inside(c, a[0]) and not _inside(c, b[0])]
+    for t in inner:  # a cue may qualify a noun of the path ("its splinter group") or be
+        # the object of its verb ("receives funds from Iran")
+        candidates += [c for c in t.children if c not in inner and (
+            c.dep_ in ("amod", "compound") or (c.dep_ == "dobj" and t.pos_ == "VERB"))
+            and not _inside(c, a[0]) and not _inside(c, b[0])]
     for token in candidates:
         for cue in _cues_of(token):
             if opposed and cue.how in ("ally", "support"):
@@ -168,6 +172,31 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
 def _head(m: ActorMention, a: tuple[ActorMention, Token], b: tuple[ActorMention, Token]
           ) -> Token:
     return a[1] if m is a[0] else b[1]
+
+
+def _received_from(kind: str, cue: Token, a: tuple[ActorMention, Token],
+                   b: tuple[ActorMention, Token]) -> Found | None:
+    """ "X receives funds from Y": help that is the object of a verb whose "from" phrase
+    names the giver and whose subject the receiver."""
+    verb = cue.head
+    if cue.dep_ != "dobj" or verb.pos_ != "VERB":
+        return None
+    edges = {id(m): _edge_below(verb, m[1]) for m in (a, b)}
+    giver = [m for m in (a, b) if edges[id(m)] == "prep" and _via(verb, m[1]) == "from"]
+    taker = [m for m in (a, b) if edges[id(m)] == "nsubj"]
+    if len(giver) != 1 or len(taker) != 1 or giver[0] is taker[0]:
+        return None
+    return Found(kind, taker[0][0], giver[0][0], None, cue)
+
+
+def _via(verb: Token, head: Token) -> str | None:
+    """The preposition through which `head` hangs under `verb`."""
+    child = head
+    for ancestor in head.ancestors:
+        if ancestor.i == verb.i:
+            return str(child.lower_)
+        child = ancestor
+    return None
 
 
 def _owned_by(kind: str, around: Token, cue: Token, a: tuple[ActorMention, Token],
@@ -200,6 +229,9 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
     if cue.how == "part":
         return _owned_by(cue.kind, noun, token, a, b)
     if cue.how == "support":
+        received = _received_from(cue.kind, token, a, b)
+        if received is not None:
+            return received
         if token.pos_ == "VERB" and not _is_passive(token):
             subject = [m for m in (a, b) if _edge_below(token, m[1]) in ("nsubj",)]
             if len(subject) != 1:
@@ -217,8 +249,10 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
         if len(leaders) != 1:
             return None
         led = b[0] if leaders[0] is a else a[0]
-        if led.type == KG.Person:
-            return None
+        if led.type == KG.Person or _edge_below(token, _head(led, a, b)) not in (
+            None, "nsubjpass"
+        ):
+            return None  # "led by X across Nigeria": Nigeria is where, not what, X leads
         return Found(cue.kind, leaders[0][0], led, None, token)
     return None
 
@@ -270,14 +304,16 @@ def extract_affiliations(context: Context, run: Run) -> Graph:
     roles: set[URIRef] = set()
     for found, sent in find_affiliations(reading):
         key = (found.member.iri, found.kind, found.organization.iri)
+        # A post or a piece named in passing ("US President Donald Trump's decision") is
+        # the writer's description even inside reported speech; only an affiliation that
+        # the reported clause asserts ("it had pledged allegiance", "receives funds")
+        # is the speaker's.
+        asserted = found.cue.pos_ in ("VERB", "AUX") or found.cue.dep_ in (
+            "dobj", "attr", "acomp", "ROOT", "ccomp")
         claim = add_claim(graph, run, reading, KG.Affiliation, key, sent,
-                          speaker_of(reading, found.cue))
+                          speaker_of(reading, found.cue) if asserted else None)
         for actor in (found.member, found.organization):
-            if actor.start == actor.end:  # known by its office, maybe not named in the text
-                known = load_gazetteer().by_iri(actor.iri)
-                if known is not None and (actor.iri, RDF.type, None) not in context.graph:
-                    graph.add((actor.iri, RDF.type, actor.type))
-                    graph.add((actor.iri, RDFS.label, Literal(known.label, lang="en")))
+            add_unnamed_actor(graph, context, actor)
         graph.add((claim, KG.member, found.member.iri))
         graph.add((claim, KG.organization, found.organization.iri))
         graph.add((claim, KG.affiliationKind, term(found.kind)))

@@ -13,9 +13,10 @@ import functools
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.extract import ActorMention
+from kg.extract import ActorMention, Context
+from kg.extract.gazetteer import load_gazetteer
 from kg.extract.reading import Reading, Span, Token, sentence_span
-from kg.namespace import KG, PROV, RDF
+from kg.namespace import KG, PROV, RDF, RDFS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 from kg.values import date_literal
@@ -97,6 +98,18 @@ def add_claim(
     graph.add((iri, KG.evidence, evidence))
     graph.add((iri, PROV.wasDerivedFrom, run.document))
     return iri
+
+
+def add_unnamed_actor(graph: Graph, context: Context, actor: ActorMention) -> None:
+    """Describe an actor a claim needs but the text never names: a body known by an
+    office title or as the publisher (mentions of zero length). Without its type and
+    label the claim would point at nothing the document's graph describes."""
+    if actor.start != actor.end or (actor.iri, RDF.type, None) in context.graph:
+        return
+    known = load_gazetteer().by_iri(actor.iri)
+    if known is not None:
+        graph.add((actor.iri, RDF.type, actor.type))
+        graph.add((actor.iri, RDFS.label, Literal(known.label, lang="en")))
 
 
 def add_date(graph: Graph, node: URIRef, prop: URIRef, value: str | None) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 
 from kg.extract import ActorMention, Context, register
-from kg.extract.claims import add_claim, add_date, speaker_of
+from kg.extract.claims import add_claim, add_date, add_unnamed_actor, speaker_of
 from kg.extract.dates import parse_anchor
 from kg.extract.gazetteer import load_gazetteer
 from kg.extract.reading import Reading, Span, Token
@@ -27,7 +27,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "1"
+VERSION = "3"
 _AUTHORITY_TYPES = (KG.GovernmentBody, KG.State, KG.Person, KG.Organization)
 _OBJECT_EDGES = frozenset({"dobj", "nsubjpass", "oprd", "dative"})
 _OBJECT_PREPS = frozenset({"on", "against", "of", "for", "to"})
@@ -64,28 +64,6 @@ def _says(tokens: list[Token], meaning: str) -> bool:
                for t in tokens)
 
 
-# Branches of a listed phrase that name someone else: "Yemen's Houthis", "another
-# Iran-linked militia", "leaders of Hizballah", "which the Department designated".
-_SIDE_BRANCHES = frozenset({"poss", "amod", "npadvmod", "prep", "relcl", "acl", "agent",
-                            "advcl", "nmod"})
-
-
-def _actors_under(reading: Reading, token: Token) -> list[ActorMention]:
-    """The actors a listed phrase names: its head, appositions and conjuncts."""
-    found: list[ActorMention] = []
-    stack = [token]
-    while stack:
-        t = stack.pop()
-        actor = reading.actor_of(t)
-        if actor is not None and all(actor.iri != f.iri for f in found):
-            found.append(actor)
-        for child in t.children:
-            inside = actor is not None and actor.start <= child.idx < actor.end
-            if inside or child.dep_ not in _SIDE_BRANCHES:
-                stack.append(child)
-    return sorted(found, key=lambda m: m.start)
-
-
 def _listed(reading: Reading, cue: Token) -> list[ActorMention]:
     roots: list[Token] = []
     for child in cue.children:
@@ -106,7 +84,7 @@ def _listed(reading: Reading, cue: Token) -> list[ActorMention]:
         roots.append(cue.head)  # "Hizballah leaders designated by the US"
     listed: list[ActorMention] = []
     for root in roots:
-        for actor in _actors_under(reading, root):
+        for actor in reading.named_by(root):
             if all(actor.iri != m.iri for m in listed):
                 listed.append(actor)
     return listed
@@ -132,8 +110,10 @@ def _authority_of(reading: Reading, cue: Token) -> ActorMention | None:
                 child.dep_ in ("agent", "prep") and child.lower_ in _AGENT_PREPS
             ):
                 heads = [g for g in child.children if child.dep_ != "nsubj"] or [child]
-                # the head of the phrase first: "the Treasury's OFAC" is OFAC
-                for t in [*heads, *child.subtree]:
+                # the head of the phrase first, a possessor last: "the Treasury's OFAC"
+                # is OFAC
+                owned = [t for t in child.subtree if not _under_possessor(t, child)]
+                for t in [*heads, *owned, *child.subtree]:
                     actor = reading.actor_of(t)
                     if actor is not None and actor.type in _AUTHORITY_TYPES:
                         return actor
@@ -141,6 +121,15 @@ def _authority_of(reading: Reading, cue: Token) -> ActorMention | None:
             return None
         token = token.head
     return None
+
+
+def _under_possessor(token: Token, top: Token) -> bool:
+    for t in [token, *token.ancestors]:
+        if t.i == top.i:
+            return False
+        if t.dep_ == "poss":
+            return True
+    return False
 
 
 def _publisher(reading: Reading) -> ActorMention | None:
@@ -154,8 +143,16 @@ def _publisher(reading: Reading) -> ActorMention | None:
     return None
 
 
+def _revoking_verb(noun: Token) -> bool:
+    """ "lifted sanctions on X", "revoked the designation of X": the listing noun is the
+    object of a verb that undoes it."""
+    head = noun.head
+    cue = listing_cues().get(head.lemma_.lower())
+    return noun.dep_ in ("dobj", "nsubjpass") and cue is not None and cue.status == "revoked"
+
+
 def _status(cue: Token, listing: ListingCue) -> str:
-    if listing.status == "revoked":
+    if listing.status == "revoked" or (cue.pos_ == "NOUN" and _revoking_verb(cue)):
         return "revoked"
     above = [cue, *cue.ancestors]
     if _says(above, "proposed") or _says([c for t in above for c in t.children
@@ -221,6 +218,8 @@ def find_listings(reading: Reading) -> list[Listing]:
             terrorist = _says(clause, "terrorist") or _says(list(token.head.subtree), "terrorist")
             status = _status(token, listing)
             date = reading.date_near(token, sent) or _dated_by_release(reading, token)
+            if any(_revoking_verb(c) and cues.get(c.lemma_.lower()) for c in token.children):
+                continue  # the listing noun under it says what is undone, and of whom
             listed = _listed(reading, token)
             if not listed and status == "revoked" and found:
                 listed = [found[-1].entity]  # "Biden revoked both designations"
@@ -241,6 +240,8 @@ def extract_designations(context: Context, run: Run) -> Graph:
         key = (listing.entity.iri, listing.authority.iri, listing.status, listing.date)
         claim = add_claim(graph, run, reading, KG.Designation, key, listing.sentence,
                           speaker_of(reading, listing.cue))
+        add_unnamed_actor(graph, context, listing.authority)
+        add_unnamed_actor(graph, context, listing.entity)
         graph.set((claim, KG.designatedActor, listing.entity.iri))
         graph.set((claim, KG.authority, listing.authority.iri))
         graph.set((claim, KG.designationKind, term(listing.kind)))

@@ -17,15 +17,20 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 
 from kg.extract import ActorMention, Context, register
-from kg.extract.claims import add_claim, add_date, speaker_of
-from kg.extract.reading import Reading, Span, Token
+from kg.extract.claims import add_claim, add_date, add_unnamed_actor, speaker_of
+from kg.extract.reading import SIDE_BRANCHES, Reading, Span, Token
 from kg.identity import node_iri
 from kg.namespace import KG, RDF, RDFS
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "2"
+VERSION = "4"
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Those who take part are also named by a modifier ("U.S. and Coalition forces") or a
+# clause about the target ("a base housing American troops").
+_EVENT_SIDE_BRANCHES = SIDE_BRANCHES - {"nmod", "acl"}
+_DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest",
+                         "southeast", "southwest", "outskirts"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "into", "around",
                           "off", "over"})
 _TARGET_PREPS = frozenset({"at", "on", "against", "into", "to"})
@@ -58,6 +63,10 @@ class EventReading:
     sentence: Span
     trigger: Token
     participants: dict[URIRef, str] = field(default_factory=dict)
+    actors: dict[URIRef, ActorMention] = field(default_factory=dict)
+    # Who the text says holds it true, where the sentence says so itself ("was claimed by
+    # X", "Washington blamed X"); otherwise read from reporting verbs.
+    speaker: ActorMention | None = None
     place: str | None = None
     date: str | None = None
 
@@ -65,9 +74,8 @@ class EventReading:
 def _actors(reading: Reading, roots: list[Token]) -> list[ActorMention]:
     found: list[ActorMention] = []
     for root in roots:
-        for t in root.subtree:
-            actor = reading.actor_of(t)
-            if actor is not None and all(a.iri != actor.iri for a in found):
+        for actor in reading.named_by(root, _EVENT_SIDE_BRANCHES, modifiers=True):
+            if all(a.iri != actor.iri for a in found):
                 found.append(actor)
     return found
 
@@ -113,11 +121,16 @@ def _place(reading: Reading, token: Token) -> str | None:
     scope = list(token.subtree)
     if token.pos_ == "NOUN" and token.head.pos_ == "VERB":
         scope += [t for c in token.head.children if c.dep_ == "prep" for t in c.subtree]
-    indices = {t.i for t in scope}
-    for ent in reading.doc.ents:
+    for token_in_scope in sorted(scope, key=lambda t: t.i):
+        ent = reading.ents_by_token.get(token_in_scope.i)
+        if ent is None or token_in_scope.i != ent.root.i:
+            continue
         root = ent.root
-        if (ent.label_ in _PLACE_LABELS and root.i in indices and root.dep_ == "pobj"
-                and root.head.lower_ in _PLACE_PREPS):
+        if ent.label_ in _PLACE_LABELS and (
+            (root.dep_ == "pobj" and (root.head.lower_ in _PLACE_PREPS or (
+                root.head.lower_ == "of" and root.head.head.lower_ in _DIRECTIONS)))
+            or (root.dep_ == "dobj" and root.head.i == token.i)  # "visited Baghdad"
+        ):
             return str(ent.text)
     return None
 
@@ -136,6 +149,34 @@ def _reported_as_fact(token: Token) -> bool:
     if verb.tag_ in ("VBP", "VBZ", "VB") and not any(a.lemma_ == "have" for a in aux):
         return False
     return True
+
+
+def _claimed_or_blamed(reading: Reading, sent: Span, attack: EventReading) -> None:
+    """ "The attack ... was claimed by al-Shabaab", "X claimed responsibility": the
+    claimant did it, by its own word. "Washington blamed KH", "X has been blamed for the
+    attacks": X did it, by the blamer's word (no one's, when the blamer is unnamed)."""
+    for token in sent:
+        lemma = token.lemma_.lower()
+        if token.pos_ != "VERB" or lemma not in ("claim", "blame"):
+            continue
+        subjects = [c for c in token.children if c.dep_ == "nsubj"]
+        objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+        agents = [g for c in token.children if c.dep_ == "agent" for g in c.children]
+        if lemma == "claim":
+            passive = any(c.dep_ == "nsubjpass" for c in token.children)
+            doers = agents if passive else subjects if any(
+                o.lower_ == "responsibility" for o in objects) else []
+            speakers = doers
+        else:
+            doers = [o for o in objects if o.lower_ != "responsibility"]
+            speakers = agents or subjects
+        perpetrators = _actors(reading, doers)
+        for actor in perpetrators:
+            attack.participants[actor.iri] = "perpetrator"
+            attack.actors.setdefault(actor.iri, actor)
+        said = _actors(reading, speakers)
+        if perpetrators and said:
+            attack.speaker = said[0]
 
 
 def find_events(reading: Reading) -> list[EventReading]:
@@ -159,8 +200,12 @@ def find_events(reading: Reading) -> list[EventReading]:
                 event = by_type[trigger.type] = EventReading(trigger.type, sent, token)
             for actor, role in roles:
                 event.participants.setdefault(actor.iri, role)
+                event.actors.setdefault(actor.iri, actor)
             event.place = event.place or place
             event.date = event.date or reading.date_near(token, sent)
+        attack = by_type.get(KG.Attack)
+        if attack is not None:
+            _claimed_or_blamed(reading, sent, attack)
         found.extend(by_type.values())
     return found
 
@@ -175,7 +220,7 @@ def extract_events(context: Context, run: Run) -> Graph:
         start = event.sentence.start_char
         key = (run.document, event.type, start)
         node = add_claim(graph, run, reading, event.type, key, event.sentence,
-                         speaker_of(reading, event.trigger))
+                         event.speaker or speaker_of(reading, event.trigger))
         add_date(graph, node, KG.date, event.date)
         if event.place:
             place = node_iri("place", event.place, base=run.base)
@@ -183,6 +228,7 @@ def extract_events(context: Context, run: Run) -> Graph:
             graph.add((place, RDFS.label, Literal(event.place, lang="en")))
             graph.add((node, KG.place, place))
         for actor, role in sorted(event.participants.items()):
+            add_unnamed_actor(graph, context, event.actors[actor])
             participation = node_iri("participation", node, actor, base=run.base)
             graph.add((participation, RDF.type, KG.Participation))
             graph.add((participation, KG.participant, actor))

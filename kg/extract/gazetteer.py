@@ -42,12 +42,22 @@ class Gazetteer:
             return self.acronyms.get(surface.replace(".", ""), [])
         return self.by_key.get(normalize_name(surface), [])
 
-    def by_iri(self, iri: URIRef) -> KnownActor | None:
+    @functools.cached_property
+    def first_words(self) -> frozenset[str]:
+        """The first word of every known name: a span starting with any other word
+        cannot be one, which spares the lookups of most spans of a long text."""
+        return frozenset(key.split(" ", 1)[0] for key in self.by_key)
+
+    @functools.cached_property
+    def _by_iri(self) -> dict[URIRef, KnownActor]:
+        table: dict[URIRef, KnownActor] = {}
         for entries in self.by_key.values():
             for known in entries:
-                if known.iri == iri:
-                    return known
-        return None
+                table.setdefault(known.iri, known)
+        return table
+
+    def by_iri(self, iri: URIRef) -> KnownActor | None:
+        return self._by_iri.get(iri)
 
 
 def is_acronym(name: str) -> bool:

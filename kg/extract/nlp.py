@@ -57,9 +57,18 @@ def _register_paragraphs() -> str:
 
         @Language.component(name)
         def paragraphs(doc: Any) -> Any:
+            from spacy.attrs import SENT_START
+
+            # One array write: setting is_sent_start token by token rechecks the whole
+            # doc's annotation each time (quadratic on a long article).
+            starts = doc.to_array([SENT_START])
+            changed = False
             for token in doc[:-1]:
                 if token.is_space and token.text.count("\n") >= 2:
-                    doc[token.i + 1].is_sent_start = True
+                    starts[token.i + 1] = 1
+                    changed = True
+            if changed:
+                doc.from_array([SENT_START], starts)
             return doc
 
     return name

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +22,9 @@ from rdflib import URIRef
 
 from kg.extract import ActorMention, Context
 from kg.extract.dates import DateMention, find_dates, parse_anchor
+from kg.extract.gazetteer import load_gazetteer
 from kg.namespace import KG
+from kg.resources import lexicon_entries
 
 Token = Any  # spaCy's Token; spaCy ships no type stubs
 Span = Any
@@ -37,8 +41,11 @@ _DESCRIPTIONS: dict[str, tuple[URIRef, ...]] = {
     "group": (KG.ArmedGroup, KG.Organization), "militia": (KG.ArmedGroup,),
     "organization": (KG.ArmedGroup, KG.Organization), "network": (KG.ArmedGroup,),
     "movement": (KG.ArmedGroup, KG.Organization), "department": (KG.GovernmentBody,),
-    "country": (KG.State,),
+    "country": (KG.State,), "party": (KG.Organization, KG.ArmedGroup),
 }
+# Branches of a phrase that name someone other than the phrase itself.
+SIDE_BRANCHES = frozenset({"poss", "amod", "npadvmod", "prep", "relcl", "acl", "agent",
+                           "advcl", "nmod"})
 # How many sentences back an antecedent may be.
 _REACH = 3
 
@@ -65,11 +72,21 @@ class Reading:
         self.doc = context.parsed
         self.text: str = context.document.text
         self.by_token: dict[int, ActorMention] = {}
+        self._antecedents: dict[int, ActorMention | None] = {}
         for m in context.mentions:
             span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
                 for token in span:
                     self.by_token.setdefault(token.i, m)
+        # "Iranian-backed", "American troops": a nationality stands for its state. These
+        # mentions have no length: the state is not named, and its node is added only
+        # where a claim needs it.
+        self.demonyms: dict[int, ActorMention] = {}
+        states = demonym_states()
+        for token in self.doc:
+            state = states.get(token.text)
+            if state is not None and token.i not in self.by_token:
+                self.demonyms[token.i] = ActorMention(token.idx, token.idx, *state)
 
     @cached_property
     def sentences(self) -> list[Span]:
@@ -116,13 +133,16 @@ class Reading:
         found: list[tuple[ActorMention, Token]] = []
         seen: set[int] = set()
         for token in sent:
+            if token.i in self.demonyms:
+                found.append((self.demonyms[token.i], token))
+                continue
             m = self.by_token.get(token.i)
             if m is not None:
                 if m.start not in seen:
                     seen.add(m.start)
                     found.append((m, self.head_of(m)))
                 continue
-            antecedent = self.antecedent(token)
+            antecedent = self.actor_of(token)
             if antecedent is not None:
                 found.append((ActorMention(token.idx, token.idx + len(token.text),
                                            antecedent.iri, antecedent.type), token))
@@ -143,22 +163,79 @@ class Reading:
             types = tuple((t,) for t in _DESCRIPTIONS[word])
         else:
             return None
-        first_sentence = max(0, self._sentence_index(token) - _REACH)
+        first_sentence = max(0, self._sentence_index[token.sent.start] - _REACH)
         floor = self.sentences[first_sentence].start_char
+        own_sentence = token.sent.start_char
+        mentions = self.context.mentions  # sorted by start
+        window = mentions[bisect_left(self._starts, floor) : bisect_left(self._starts, token.idx)]
         for wanted in types:
-            for m in reversed(self.context.mentions):
-                if floor <= m.start and m.end <= token.idx and m.type in wanted:
-                    return m
+            fitting = [m for m in reversed(window) if m.end <= token.idx and m.type in wanted]
+            if not fitting:
+                continue
+            if fitting[0].start >= own_sentence:
+                return fitting[0]  # in the same sentence: the nearest
+            # in an earlier sentence: its subject before a name in a side phrase ("Al-Qaeda
+            # remained active in Syria. Its splinter group ...")
+            subjects = [m for m in fitting if self.head_of(m).dep_ in ("nsubj", "nsubjpass")]
+            return subjects[0] if subjects else fitting[0]
         return None
 
-    def _sentence_index(self, token: Token) -> int:
-        for i, sent in enumerate(self.sentences):
-            if sent.start <= token.i < sent.end:
-                return i
-        return 0
+    @cached_property
+    def _sentence_index(self) -> dict[int, int]:
+        """Index of each sentence by its first token."""
+        return {sent.start: i for i, sent in enumerate(self.sentences)}
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [m.start for m in self.context.mentions]
 
     def actor_of(self, token: Token) -> ActorMention | None:
-        return self.by_token.get(token.i) or self.antecedent(token)
+        found = self.by_token.get(token.i) or self.demonyms.get(token.i)
+        if found is None:
+            if token.i not in self._antecedents:
+                self._antecedents[token.i] = self.antecedent(token)
+            found = self._antecedents[token.i]
+        return found
+
+    @cached_property
+    def ents_by_token(self) -> dict[int, Span]:
+        return {t.i: ent for ent in self.doc.ents for t in ent}
+
+    def named_by(self, token: Token, side: frozenset[str] = SIDE_BRANCHES,
+                 modifiers: bool = False) -> list[ActorMention]:
+        """The actors a phrase names: its head, appositions and conjuncts (with
+        `modifiers`, also a nationality that modifies it), not those in its side
+        branches ("Yemen's Houthis", "an Iran-backed militia", "leaders of Hizballah",
+        "Hamas leader Ismail Haniyeh", "which the Department designated")."""
+        found: list[ActorMention] = []
+        stack = [token]
+        while stack:
+            t = stack.pop()
+            actor = self.actor_of(t)
+            if actor is not None and all(actor.iri != f.iri for f in found):
+                found.append(actor)
+            for child in t.children:
+                inside = actor is not None and actor.start <= child.idx < actor.end
+                if (actor is not None and actor.type == KG.Person and not inside
+                        and child.dep_ in ("compound", "nmod")):
+                    continue  # a person's title names someone else
+                if inside or child.dep_ not in side:
+                    stack.append(child)
+                elif modifiers and child.dep_ == "amod" and child.i in self.demonyms:
+                    stack.append(child)  # "American troops", not "Iran-backed militia"
+        return sorted(found, key=lambda m: m.start)
+
+
+@functools.cache
+def demonym_states() -> dict[str, tuple[URIRef, URIRef]]:
+    """Each demonym of lexicon/demonyms.tsv with the IRI and type of its state."""
+    gazetteer = load_gazetteer()
+    table = {}
+    for demonym, state in lexicon_entries("demonyms.tsv"):
+        known = next((k for k in gazetteer.lookup(state) if k.type == KG.State), None)
+        if known is not None:
+            table[demonym] = (known.iri, known.type)
+    return table
 
 
 def path_between(a: Token, b: Token) -> Path | None:

@@ -1,0 +1,467 @@
+"""Claims checked as an analyst would: short texts written for these tests (not corpus
+text), each saying one thing about an armed actor, and the facts kg reads from it.
+
+Each text goes through `read_document` -> `extract_document` -> `document_facts`, as
+`kg extract --format facts` does. Names are compared loosely: a case-insensitive
+substring of the actor's name or of one of its aliases (so "Pentagon" finds "United States
+Department of Defense" when the document calls it the Pentagon). The actors are not
+limited to Iraq: al-Shabaab, the Houthis, the Haqqani network, the Wagner Group, Hamas,
+Hezbollah and Boko Haram each appear.
+
+Positive cases check that the claim is there, and that nothing else is read from the
+sentence (a one-sentence text says what it says: an extra claim is a wrong one).
+Negative cases check that both actors were found, so that "no claim" cannot pass because
+the actors were missed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import Graph, Literal
+
+from kg.documents import read_document
+from kg.extract import ExtractOptions, extract_document
+from kg.facts import document_facts
+from kg.identity import EVENT_TYPES, document_iri
+from kg.namespace import KG, RDF
+from kg.validate import validate_graph
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+PUBLISHED = "2020-01-06"  # a Monday
+Facts = dict[str, Any]
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    facts: Facts
+    graph: Graph
+    text: str
+
+
+def _extract(tmp_path: Path, body: str, *, published: str = PUBLISHED,
+             publisher: str = "kg test desk", name: str = "article.txt") -> Extracted:
+    """Write `body` as an article in the header format, and extract it."""
+    path = tmp_path / name
+    path.write_text(
+        f"url: https://w3id.org/kg/test/articles/{path.stem}\n"
+        "title: A test article\n"
+        f"publisher: {publisher}\n"
+        f"published: {published}\n"
+        "---\n"
+        f"{body}\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    graph = extract_document(doc, ExtractOptions(now=NOW))
+    return Extracted(document_facts(graph, document_iri(doc.url, doc.content_hash)), graph,
+                     doc.text)
+
+
+def _is(facts: Facts, actual: str | None, expected: str) -> bool:
+    """Whether the actor named `actual` is `expected`: a case-insensitive substring of its
+    name or of an alias the document uses for it."""
+    if actual is None:
+        return False
+    forms = [actual]
+    for actor in facts["actors"]:
+        if actor["name"] == actual:
+            forms.extend(actor["aliases"])
+    return any(expected.casefold() in form.casefold() for form in forms)
+
+
+def _has_actor(facts: Facts, name: str) -> bool:
+    return any(_is(facts, actor["name"], name) for actor in facts["actors"])
+
+
+def _is_affiliation(facts: Facts, row: Row, member: str, kind: str, organization: str) -> bool:
+    if row["kind"] != kind:
+        return False
+    pairs = [(row["member"], row["organization"])]
+    if kind == "allied_with":  # symmetric
+        pairs.append((row["organization"], row["member"]))
+    return any(_is(facts, m, member) and _is(facts, o, organization) for m, o in pairs)
+
+
+def _brief(rows: list[Row]) -> list[Row]:
+    """Rows without their evidence, for readable failure messages."""
+    return [{k: v for k, v in row.items() if k != "evidence"} for row in rows]
+
+
+def _participants(event: Row, role: str) -> list[str | None]:
+    return [p["actor"] for p in event["participants"] if p["role"] == role]
+
+
+def _performed_by(facts: Facts, event: Row, actor: str) -> bool:
+    return any(_is(facts, name, actor) for name in _participants(event, "perpetrator"))
+
+
+# -- affiliations --------------------------------------------------------------------
+
+AFFILIATIONS = [
+    pytest.param(
+        "Ahmed Diriye, a senior commander of al-Shabaab, was seen in Kismayo last week.",
+        "Ahmed Diriye", "member", "al-Shabaab", id="member-appositive-al-shabaab"),
+    pytest.param(
+        "Dmitry Utkin, a senior commander of the Wagner Group, arrived in Bamako on Monday.",
+        "Dmitry Utkin", "member", "Wagner", id="member-appositive-wagner"),
+    pytest.param(
+        "Hezbollah's leader Hassan Nasrallah gave a speech in Beirut on Sunday.",
+        "Nasrallah", "leader", "Hezbollah", id="leader-possessive"),
+    pytest.param(
+        "Hamas leader Ismail Haniyeh spoke to reporters in Doha.",
+        "Haniyeh", "leader", "Hamas", id="leader-noun-modifier"),
+    pytest.param(
+        "Wagner Group leader Yevgeny Prigozhin died in a plane crash.",
+        "Prigozhin", "leader", "Wagner", id="leader-noun-modifier-wagner"),
+    pytest.param(
+        "Hassan Nasrallah is the secretary general of Hezbollah.",
+        "Nasrallah", "leader", "Hezbollah", id="leader-secretary-general"),
+    pytest.param(
+        "Boko Haram has waged an insurgency led by Abubakar Shekau across northeastern "
+        "Nigeria.",
+        "Shekau", "leader", "Boko Haram", id="leader-insurgency-led-by"),
+    pytest.param(
+        "The Houthis, an Iran-backed militia, control the capital, Sanaa.",
+        "Houthis", "supported_by", "Iran", id="supported-iran-backed"),
+    pytest.param(
+        "The Haqqani network has close ties to al-Qaeda.",
+        "Haqqani", "allied_with", "al-Qaeda", id="allied-close-ties"),
+    pytest.param(
+        "Hezbollah is a close ally of Hamas.",
+        "Hamas", "allied_with", "Hezbollah", id="allied-close-ally-either-direction"),
+    pytest.param(
+        "Al-Shabaab's intelligence wing, the Amniyat, runs a network of informants in "
+        "Mogadishu.",
+        "Amniyat", "part_of", "al-Shabaab", id="part-of-possessive-appositive"),
+    pytest.param(
+        "The Amniyat is al-Shabaab's intelligence wing.",
+        "Amniyat", "part_of", "al-Shabaab", id="part-of-copula"),
+    pytest.param(
+        "Al-Qaeda is a global jihadist network. Its splinter group, the Islamic State, took "
+        "Mosul in 2014.",
+        "Islamic State", "splinter_of", "al-Qaeda", id="splinter-its"),
+    pytest.param(
+        # "Its" is the subject of the sentence before, not the country it was active in.
+        "Al-Qaeda remained active in Syria. Its splinter group, the Islamic State, seized "
+        "Raqqa in 2014.",
+        "Islamic State", "splinter_of", "al-Qaeda", id="splinter-its-after-a-place"),
+]
+
+
+@pytest.mark.parametrize(("body", "member", "kind", "organization"), AFFILIATIONS)
+def test_affiliation_is_read(tmp_path: Path, body: str, member: str, kind: str,
+                             organization: str) -> None:
+    facts = _extract(tmp_path, body).facts
+    rows = facts["affiliations"]
+    assert any(_is_affiliation(facts, r, member, kind, organization) for r in rows), (
+        f"expected {member} {kind} {organization}; got {_brief(rows)}")
+    extra = [r for r in rows if not _is_affiliation(facts, r, member, kind, organization)]
+    assert not extra, f"the sentence says only {member} {kind} {organization}; also got " \
+        f"{_brief(extra)}"
+
+
+def test_two_supporters_in_one_clause_are_two_affiliations(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The Houthis receive weapons and training from Iran and "
+                               "Russia.").facts
+    rows = facts["affiliations"]
+    for supporter in ("Iran", "Russia"):
+        assert any(_is_affiliation(facts, r, "Houthis", "supported_by", supporter)
+                   for r in rows), f"expected Houthis supported_by {supporter}; got " \
+                                   f"{_brief(rows)}"
+
+
+NO_AFFILIATION = [
+    pytest.param("Hassan Nasrallah praised Hamas in a televised speech.",
+                 ("Nasrallah", "Hamas"), id="praise"),
+    pytest.param("Ismail Haniyeh met Hezbollah officials in Beirut.",
+                 ("Haniyeh", "Hezbollah"), id="meeting-officials"),
+    pytest.param("Hamas and Hezbollah were both mentioned in the report on Tuesday.",
+                 ("Hamas", "Hezbollah"), id="two-groups-in-one-sentence"),
+    pytest.param("Abubakar Shekau spoke in Maiduguri while al-Shabaab fighters gathered near "
+                 "Mogadishu.", ("Shekau", "al-Shabaab"), id="person-and-group-in-one-sentence"),
+]
+
+
+@pytest.mark.parametrize(("body", "actors"), NO_AFFILIATION)
+def test_no_affiliation_where_the_text_states_none(tmp_path: Path, body: str,
+                                                   actors: tuple[str, str]) -> None:
+    facts = _extract(tmp_path, body).facts
+    for name in actors:
+        assert _has_actor(facts, name), (name, facts["actors"])
+    assert facts["affiliations"] == [], _brief(facts["affiliations"])
+
+
+# -- designations --------------------------------------------------------------------
+
+
+def _designations_of(facts: Facts, entity: str) -> list[Row]:
+    return [r for r in facts["designations"] if _is(facts, r["entity"], entity)]
+
+
+def test_dated_fto_designation(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "On June 3, 2019, the State Department designated al-Shabaab "
+                               "as a Foreign Terrorist Organization.").facts
+    rows = _designations_of(facts, "al-Shabaab")
+    assert len(rows) == 1, _brief(facts["designations"])
+    (row,) = rows
+    assert _is(facts, row["authority"], "State Department"), row
+    assert (row["status"], row["kind"], row["date"]) == ("designated", "terrorist",
+                                                         "2019-06-03"), row
+    assert len(facts["designations"]) == 1, _brief(facts["designations"])
+
+
+def test_designating_a_leader_does_not_designate_his_group(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "On January 31, 2018, the State Department designated Hamas "
+                               "leader Ismail Haniyeh as a Specially Designated Global "
+                               "Terrorist.").facts
+    rows = _designations_of(facts, "Haniyeh")
+    assert len(rows) == 1 and rows[0]["date"] == "2018-01-31", _brief(facts["designations"])
+    assert _designations_of(facts, "Hamas") == [], _brief(facts["designations"])
+
+
+def test_bill_proposing_sanctions_is_proposed(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Congress introduced a bill to impose sanctions on the "
+                               "Houthis.").facts
+    rows = _designations_of(facts, "Houthis")
+    assert rows, _brief(facts["designations"])
+    assert {r["status"] for r in rows} == {"proposed"}, _brief(rows)
+    assert all(_is(facts, r["authority"], "Congress") for r in rows), _brief(rows)
+
+
+@pytest.mark.parametrize(("body", "entity"), [
+    pytest.param("The Treasury Department lifted sanctions on the Wagner Group.", "Wagner",
+                 id="lifted-sanctions"),
+    pytest.param("President Biden revoked the designation of the Houthis.", "Houthis",
+                 id="revoked-designation"),
+    pytest.param("The Treasury Department removed the Wagner Group from its sanctions list.",
+                 "Wagner", id="removed-from-list"),
+])
+def test_lifted_or_revoked_listing_is_revoked(tmp_path: Path, body: str, entity: str) -> None:
+    facts = _extract(tmp_path, body).facts
+    rows = _designations_of(facts, entity)
+    assert rows, _brief(facts["designations"])
+    # The text says the listing ended; it gives no date on which it began.
+    assert {r["status"] for r in rows} == {"revoked"}, _brief(rows)
+
+
+PRESS_RELEASE = dict(
+    body="WASHINGTON - Boko Haram has been designated as a Specially Designated Global "
+         "Terrorist.",
+    published="2020-02-26",
+    publisher="U.S. Department of State, Office of the Spokesperson",
+)
+
+
+def test_press_release_designation_is_dated_by_the_release(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, **PRESS_RELEASE).facts
+    rows = _designations_of(facts, "Boko Haram")
+    assert len(rows) == 1, _brief(facts["designations"])
+    assert (rows[0]["status"], rows[0]["kind"], rows[0]["date"]) == (
+        "designated", "terrorist", "2020-02-26"), _brief(rows)
+
+
+def test_press_release_designation_names_its_publisher_as_authority(tmp_path: Path) -> None:
+    """The release speaks for the State Department: that is who lists."""
+    facts = _extract(tmp_path, **PRESS_RELEASE).facts
+    rows = _designations_of(facts, "Boko Haram")
+    assert rows, _brief(facts["designations"])
+    for row in rows:
+        assert row["authority"] is not None and "state" in row["authority"].casefold(), row
+
+
+def test_negated_sanction_is_no_designation(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Iran has not sanctioned Hezbollah.").facts
+    assert _has_actor(facts, "Iran") and _has_actor(facts, "Hezbollah"), facts["actors"]
+    assert facts["designations"] == [], _brief(facts["designations"])
+
+
+# -- events --------------------------------------------------------------------------
+
+
+def _events(facts: Facts, event_type: str) -> list[Row]:
+    return [e for e in facts["events"] if e["type"] == event_type]
+
+
+def test_attack_in_the_passive_has_place_and_weekday_date(tmp_path: Path) -> None:
+    # Published on Monday 2019-12-30: "on Friday" is 2019-12-27.
+    facts = _extract(tmp_path, "Rockets were fired at a base near Kirkuk on Friday.",
+                     published="2019-12-30").facts
+    attacks = _events(facts, "Attack")
+    assert len(attacks) == 1, _brief(facts["events"])
+    assert attacks[0]["place"] is not None and "kirkuk" in attacks[0]["place"].casefold()
+    assert attacks[0]["date"] == "2019-12-27", _brief(attacks)
+
+
+def test_attack_names_its_perpetrator(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Al-Shabaab attacked a Turkish convoy near Mogadishu.").facts
+    attacks = _events(facts, "Attack")
+    assert attacks, _brief(facts["events"])
+    assert any(_performed_by(facts, e, "al-Shabaab") for e in attacks), _brief(attacks)
+
+
+def test_backer_of_the_attacker_is_not_a_perpetrator(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The Houthis, an Iran-backed militia, fired missiles at a "
+                               "Saudi airport.").facts
+    attacks = _events(facts, "Attack")
+    assert any(_performed_by(facts, e, "Houthis") for e in attacks), _brief(facts["events"])
+    assert not any(_performed_by(facts, e, "Iran") for e in attacks), _brief(attacks)
+
+
+VISIT = "Mike Pompeo visited Baghdad on May 7, 2019."
+
+
+def test_visit_has_visitor_and_date(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, VISIT).facts
+    visits = _events(facts, "Visit")
+    assert len(visits) == 1, _brief(facts["events"])
+    assert any(_is(facts, a, "Pompeo") for a in _participants(visits[0], "visitor")), \
+        _brief(visits)
+    assert visits[0]["date"] == "2019-05-07", _brief(visits)
+
+
+def test_visit_has_its_place(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, VISIT).facts
+    visits = _events(facts, "Visit")
+    assert visits, _brief(facts["events"])
+    assert visits[0]["place"] is not None and "baghdad" in visits[0]["place"].casefold(), \
+        _brief(visits)
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param("Hezbollah fielded candidates across Lebanon. The party won 15 seats in last "
+                 "year's elections.", id="the-party-refers-back"),
+    pytest.param("Hezbollah won 15 seats in last year's elections.", id="named-winner"),
+])
+def test_election_last_year_is_dated_from_the_publication(tmp_path: Path, body: str) -> None:
+    facts = _extract(tmp_path, body, published="2019-06-12").facts
+    elections = _events(facts, "Election")
+    assert len(elections) == 1, _brief(facts["events"])
+    assert elections[0]["date"] == "2018", _brief(elections)
+
+
+# -- attribution ---------------------------------------------------------------------
+
+
+def test_reporting_verb_after_the_clause_attributes_the_event(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Hamas carried out the attack, the Pentagon said.").facts
+    attacks = [e for e in _events(facts, "Attack") if _performed_by(facts, e, "Hamas")]
+    assert attacks, _brief(facts["events"])
+    for attack in attacks:
+        speaker = attack["attributed_to"]
+        assert speaker is not None and not _is(facts, speaker, "Hamas"), attack
+        assert _is(facts, speaker, "Pentagon") or _is(facts, speaker, "Defense"), attack
+
+
+SUPPORT = [
+    pytest.param("Hezbollah receives funds from Iran.", "Hezbollah", id="funds"),
+    pytest.param("The Houthis receive weapons and training from Iran.", "Houthis",
+                 id="weapons-and-training"),
+]
+
+
+def _support_from_iran(facts: Facts, group: str) -> list[Row]:
+    return [r for r in facts["affiliations"]
+            if _is_affiliation(facts, r, group, "supported_by", "Iran")]
+
+
+@pytest.mark.parametrize(("clause", "group"), SUPPORT)
+def test_according_to_attributes_the_claim(tmp_path: Path, clause: str, group: str) -> None:
+    # Only a leading article loses its capital: names keep theirs.
+    body = "According to the Treasury Department, " + (
+        "the " + clause[4:] if clause.startswith("The ") else clause)
+    facts = _extract(tmp_path, body).facts
+    rows = _support_from_iran(facts, group)
+    assert rows, _brief(facts["affiliations"])
+    assert all(_is(facts, r["attributed_to"], "Treasury") for r in rows), _brief(rows)
+
+
+@pytest.mark.parametrize(("clause", "group"), SUPPORT)
+def test_the_writers_own_statement_has_no_speaker(tmp_path: Path, clause: str,
+                                                  group: str) -> None:
+    facts = _extract(tmp_path, clause).facts
+    rows = _support_from_iran(facts, group)
+    assert rows, _brief(facts["affiliations"])
+    assert all(r["attributed_to"] is None for r in rows), _brief(rows)
+
+
+def test_contradicting_speakers_each_keep_their_claim(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Israel said Hamas led the attack. Qatar denied that Hamas "
+                               "led the attack.").facts
+    attacks = [e for e in _events(facts, "Attack") if _performed_by(facts, e, "Hamas")]
+    speakers = [e["attributed_to"] for e in attacks]
+    assert any(_is(facts, s, "Israel") for s in speakers), _brief(facts["events"])
+    assert any(_is(facts, s, "Qatar") for s in speakers), _brief(facts["events"])
+    # Each claim cites its own sentence.
+    for attack in attacks:
+        speaker = "Israel" if _is(facts, attack["attributed_to"], "Israel") else "Qatar"
+        assert attack["evidence"] and speaker in attack["evidence"], attack
+
+
+# -- evidence and validation, over every text above -----------------------------------
+
+CLAIM_TYPES = (KG.Affiliation, KG.Designation, *EVENT_TYPES)
+
+
+def _all_texts() -> list[str]:
+    texts = [str(p.values[0]) for p in AFFILIATIONS + NO_AFFILIATION + SUPPORT]
+    texts += [
+        "On June 3, 2019, the State Department designated al-Shabaab as a Foreign Terrorist "
+        "Organization.",
+        "Congress introduced a bill to impose sanctions on the Houthis.",
+        "The Treasury Department lifted sanctions on the Wagner Group.",
+        "President Biden revoked the designation of the Houthis.",
+        str(PRESS_RELEASE["body"]),
+        "Iran has not sanctioned Hezbollah.",
+        "Rockets were fired at a base near Kirkuk on Friday.",
+        "Al-Shabaab attacked a Turkish convoy near Mogadishu.",
+        "The Houthis, an Iran-backed militia, fired missiles at a Saudi airport.",
+        VISIT,
+        "Hezbollah won 15 seats in last year's elections.",
+        "Hamas carried out the attack, the Pentagon said.",
+        "According to the Treasury Department, the Houthis receive weapons and training "
+        "from Iran.",
+        "Israel said Hamas led the attack. Qatar denied that Hamas led the attack.",
+    ]
+    return texts
+
+
+RELEASE_TEXTS = [
+    str(PRESS_RELEASE["body"]),
+    "The Amniyat is al-Shabaab's intelligence wing, according to the Treasury Department.",
+    "Today the Department also designated Hamas leader Ismail Haniyeh as a Specially "
+    "Designated Global Terrorist.",
+]
+
+
+@pytest.mark.parametrize(("texts", "publisher", "min_claims"), [
+    pytest.param(_all_texts(), "kg test desk", 20, id="all-texts-above"),
+    pytest.param(RELEASE_TEXTS, str(PRESS_RELEASE["publisher"]), 3, id="press-release"),
+])
+def test_every_claim_cites_evidence_at_its_offsets_and_validates(
+    tmp_path: Path, texts: list[str], publisher: str, min_claims: int
+) -> None:
+    """The texts as one article, with typographic quotes and dashes, so that an offset
+    counted in bytes or over a normalised text would show."""
+    body = "\n\n".join(t.replace("'s ", "\u2019s ").replace(" - ", " \u2014 ") for t in texts)
+    extracted = _extract(tmp_path, body, published="2020-02-26", publisher=publisher)
+    graph, text = extracted.graph, extracted.text
+    claims = {c for t in CLAIM_TYPES for c in graph.subjects(RDF.type, t)}
+    assert len(claims) >= min_claims, len(claims)
+    for claim in claims:
+        evidence = list(graph.objects(claim, KG.evidence))
+        assert evidence, f"{claim} has no evidence"
+        for ev in evidence:
+            start, end = graph.value(ev, KG.startOffset), graph.value(ev, KG.endOffset)
+            quote = graph.value(ev, KG.quote)
+            assert isinstance(start, Literal) and isinstance(end, Literal), ev
+            assert isinstance(quote, Literal) and str(quote), ev
+            assert 0 <= int(start) < int(end) <= len(text), (ev, start, end)
+            assert text[int(start):int(end)] == str(quote), (ev, start, end, str(quote))
+    report = validate_graph(graph)
+    assert report.conforms, "\n".join(str(v) for v in report.violations)
