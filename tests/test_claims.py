@@ -151,6 +151,24 @@ AFFILIATIONS = [
         "Al-Qaeda remained active in Syria. Its splinter group, the Islamic State, seized "
         "Raqqa in 2014.",
         "Islamic State", "splinter_of", "al-Qaeda", id="splinter-its-after-a-place"),
+    pytest.param(
+        "Hamas's chief Yahya Sinwar was seen in Khan Younis.",
+        "Sinwar", "leader", "Hamas", id="leader-possessive-post-before-name"),
+    pytest.param(
+        "Jalaluddin Haqqani founded the Haqqani network.",
+        "Jalaluddin", "leader", "Haqqani network", id="leader-active-founded"),
+    pytest.param(
+        "The Quds Force had given weapons and training to the Houthis.",
+        "Houthis", "supported_by", "Quds Force", id="supported-given-by-subject"),
+    pytest.param(
+        "The Haqqani network operates in Afghanistan. The network is part of the Taliban.",
+        "Haqqani", "part_of", "Taliban", id="part-of-the-network-refers-back-by-name"),
+    pytest.param(
+        "Esmail Qaani is the commander of the Quds Force.",
+        "Qaani", "leader", "Quds Force", id="leader-the-commander"),
+    pytest.param(
+        "Mahad Karate is a commander of al-Shabaab.",
+        "Karate", "member", "al-Shabaab", id="member-a-commander"),
 ]
 
 
@@ -214,6 +232,32 @@ def test_dated_fto_designation(tmp_path: Path) -> None:
     assert (row["status"], row["kind"], row["date"]) == ("designated", "terrorist",
                                                          "2019-06-03"), row
     assert len(facts["designations"]) == 1, _brief(facts["designations"])
+
+
+def test_a_later_listing_takes_its_date_from_the_one_before(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The State Department designated Kata'ib Hizballah in July "
+                               "2009. The Treasury Department sanctioned the militia that "
+                               "same month.").facts
+    treasury = [d for d in facts["designations"] if _is(facts, d["authority"], "Treasury")]
+    assert treasury, _brief(facts["designations"])
+    assert all(d["date"] == "2009-07" for d in treasury), _brief(treasury)
+    assert all(_is(facts, d["entity"], "Hizballah") for d in treasury), _brief(treasury)
+
+
+def test_what_a_listing_does_in_general_is_no_listing(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Al-Shabaab is an armed group in Somalia. An FTO designation "
+                               "authorizes the Treasury Department to impose sanctions on the "
+                               "group.").facts
+    assert _has_actor(facts, "al-Shabaab")
+    assert not facts["designations"], _brief(facts["designations"])
+
+
+def test_the_lister_is_the_office_not_its_department(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The Treasury Department's Office of Foreign Assets Control "
+                               "designated Qais al-Khazali.").facts
+    rows = [d for d in facts["designations"] if _is(facts, d["entity"], "Khazali")]
+    assert rows and all(_is(facts, d["authority"], "Foreign Assets Control") for d in rows), \
+        _brief(facts["designations"])
 
 
 def test_designating_a_leader_does_not_designate_his_group(tmp_path: Path) -> None:

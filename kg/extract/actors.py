@@ -24,7 +24,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "5"
+VERSION = "6"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -161,6 +161,16 @@ def _gazetteer_mentions(parsed: object, text: str, gazetteer: Gazetteer) -> list
     return found
 
 
+def _inside_organizations(mentions: list[Mention], parsed: object) -> list[Mention]:
+    """Drop a state found inside an organization's name ("the New America Foundation",
+    "Bank of America"): the name is the organization's. A state at the start of the
+    name ("U.S. Embassy") is kept, as the state it is."""
+    names = [(e.start_char, e.end_char) for e in parsed.ents  # type: ignore[attr-defined]
+             if e.label_ in ("ORG", "FAC")]
+    return [m for m in mentions if m.type != KG.State or not any(
+        start < m.start and m.end <= end for start, end in names)]
+
+
 def _clean_entity(ent: object, text: str, lexicon: Lexicon) -> tuple[int, int] | None:
     """Trim an entity span to the name itself: no leading article or title, no possessive,
     no trailing punctuation; None when what is left is not a proper name."""
@@ -291,7 +301,8 @@ def _join_apostrophe_split(mentions: list[Mention], text: str) -> list[Mention]:
 
 @functools.cache
 def _role_words() -> frozenset[str]:
-    return frozenset(row[0] for row in lexicon_entries("affiliation-cues.tsv") if row[2] == "role")
+    return frozenset(row[0] for row in lexicon_entries("affiliation-cues.tsv")
+                     if row[2] in ("role", "post"))
 
 
 def _appositive_people(parsed: object, text: str, taken: Taken) -> list[Mention]:
@@ -406,7 +417,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
     text = context.document.text
     gazetteer = load_gazetteer()
     parsed = context.parsed
-    known = _gazetteer_mentions(parsed, text, gazetteer)
+    known = _inside_organizations(_gazetteer_mentions(parsed, text, gazetteer), parsed)
     taken = Taken()
     for m in known:
         taken.add(m.start, m.end)

@@ -26,7 +26,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "3"
+VERSION = "4"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
@@ -36,6 +36,13 @@ _OWNER_EDGES = frozenset({"poss", "compound", "prep", "pobj", "nmod", "npadvmod"
                           "agent", "conj", "cc"})
 _OWNED_EDGES = frozenset({"nsubj", "nsubjpass", "appos", "attr", "dobj", "conj", "ROOT",
                           "relcl", "acl", "compound"})
+# Links into another clause: what lies beyond them is said of someone else.
+_CLAUSES = frozenset({"ccomp", "xcomp", "advcl", "relcl", "parataxis", "csubj"})
+# Verbs by which the subject gets help ("receives weapons from Iran"); with any other
+# verb the subject gives it ("the Quds Force had given KH weapons").
+_RECEIVING = frozenset({"receive", "get", "obtain", "accept", "take", "seek"})
+# Kinds that only organised actors (not states) enter as the member.
+_NOT_STATE_MEMBER = frozenset({"part_of", "splinter_of"})
 _NOMINAL = frozenset({"NOUN", "PROPN", "ADP", "ADJ", "DET", "PART", "PRON", "NUM", "PUNCT"})
 
 
@@ -129,12 +136,14 @@ def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
 def _owned_fits(owned: Token, cue: Token) -> bool:
     """The owned or supported actor is the one the cue is said of: it reaches the cue
     through subject, apposition or attribute links, not through a side phrase ("active in
-    Iraq")."""
+    Iraq") or another clause ("the U.S. believes Iranian-backed militias ...")."""
     path = path_between(owned, cue)
     if path is None:
         return False
     chain = [owned, *path.up[:-1]] if path.up else [owned]
-    return all(t.dep_ in _OWNED_EDGES for t in chain if t.i != cue.i)
+    if not all(t.dep_ in _OWNED_EDGES for t in chain if t.i != cue.i):
+        return False
+    return not any(t.dep_ in _CLAUSES for t in path.down)
 
 
 def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMention, Token]
@@ -155,6 +164,9 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
         candidates += [c for c in t.children if c not in inner and (
             c.dep_ in ("amod", "compound") or (c.dep_ == "dobj" and t.pos_ == "VERB"))
             and not _inside(c, a[0]) and not _inside(c, b[0])]
+    for end in (a, b):  # a post before a name: "Asaib's chief Qais Khazali"
+        candidates += [c for c in end[1].children if c.dep_ in ("amod", "compound")
+                       and not _inside(c, a[0]) and not _inside(c, b[0]) and c not in candidates]
     for token in candidates:
         for cue in _cues_of(token):
             if opposed and cue.how in ("ally", "support"):
@@ -169,34 +181,47 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
     return None
 
 
+def _definite(post: Token) -> bool:
+    """ "the commander of Y", "Y commander X": one post, the head of it; "a commander",
+    "commanders" are among several."""
+    if post.tag_ in ("NNS", "NNPS"):
+        return False
+    return not any(c.dep_ == "det" and c.lower_ in ("a", "an", "one") for c in post.children)
+
+
 def _head(m: ActorMention, a: tuple[ActorMention, Token], b: tuple[ActorMention, Token]
           ) -> Token:
     return a[1] if m is a[0] else b[1]
 
 
-def _received_from(kind: str, cue: Token, a: tuple[ActorMention, Token],
-                   b: tuple[ActorMention, Token]) -> Found | None:
-    """ "X receives funds from Y": help that is the object of a verb whose "from" phrase
-    names the giver and whose subject the receiver."""
+def _help_verb(kind: str, cue: Token, a: tuple[ActorMention, Token],
+               b: tuple[ActorMention, Token]) -> Found | None:
+    """Help that is the object of a verb: "X receives funds from Y" (the subject takes,
+    the "from" phrase gives), "Y had given X weapons" (the subject gives, the dative or
+    "to" phrase takes)."""
     verb = cue.head
-    if cue.dep_ != "dobj" or verb.pos_ != "VERB":
+    receiving = verb.lemma_.lower() in _RECEIVING
+    subject = [m for m in (a, b) if _edge_below(verb, m[1]) == "nsubj"]
+    if receiving:
+        other = [m for m in (a, b) if _through(verb, m[1], {"from"})]
+    else:
+        other = [m for m in (a, b) if _edge_below(verb, m[1]) == "dative"
+                 or _through(verb, m[1], {"to", "for"})]
+    if len(subject) != 1 or len(other) != 1 or subject[0] is other[0]:
         return None
-    edges = {id(m): _edge_below(verb, m[1]) for m in (a, b)}
-    giver = [m for m in (a, b) if edges[id(m)] == "prep" and _via(verb, m[1]) == "from"]
-    taker = [m for m in (a, b) if edges[id(m)] == "nsubj"]
-    if len(giver) != 1 or len(taker) != 1 or giver[0] is taker[0]:
-        return None
-    return Found(kind, taker[0][0], giver[0][0], None, cue)
+    if receiving:
+        return Found(kind, subject[0][0], other[0][0], None, cue)
+    return Found(kind, other[0][0], subject[0][0], None, cue)
 
 
-def _via(verb: Token, head: Token) -> str | None:
-    """The preposition through which `head` hangs under `verb`."""
-    child = head
-    for ancestor in head.ancestors:
-        if ancestor.i == verb.i:
-            return str(child.lower_)
-        child = ancestor
-    return None
+def _through(top: Token, head: Token, preps: set[str]) -> bool:
+    """Whether `head` hangs under `top` through one of the prepositions `preps`."""
+    for t in head.ancestors:
+        if t.i == top.i:
+            return False
+        if t.dep_ == "prep" and t.lower_ in preps:
+            return True
+    return False
 
 
 def _owned_by(kind: str, around: Token, cue: Token, a: tuple[ActorMention, Token],
@@ -216,22 +241,24 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
            b: tuple[ActorMention, Token], people: list[tuple[ActorMention, Token]]
            ) -> Found | None:
     noun = token.head if token not in path.tokens else token
-    if cue.how == "role":
-        if len(people) != 1 or token.pos_ not in ("NOUN", "PROPN"):
+    if cue.how in ("role", "post"):
+        if len(people) != 1 or token.pos_ not in ("NOUN", "PROPN", "ADJ"):
             return None
         person = people[0]
         other = b if person is a else a
         if not _role_fits(person[1], token, other[1]):
             return None
-        return Found(cue.kind, person[0], other[0], _phrase(token), token)
+        # a state's commander is one of its officers, not its head
+        kind = cue.kind if cue.how == "role" or (
+            _definite(token) and other[0].type != KG.State) else "member"
+        return Found(kind, person[0], other[0], _phrase(token), token)
     if people and cue.how != "agent":
         return None
     if cue.how == "part":
         return _owned_by(cue.kind, noun, token, a, b)
     if cue.how == "support":
-        received = _received_from(cue.kind, token, a, b)
-        if received is not None:
-            return received
+        if token.dep_ == "dobj" and token.head.pos_ == "VERB":
+            return _help_verb(cue.kind, token, a, b)
         if token.pos_ == "VERB" and not _is_passive(token):
             subject = [m for m in (a, b) if _edge_below(token, m[1]) in ("nsubj",)]
             if len(subject) != 1:
@@ -241,16 +268,36 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
             return Found(cue.kind, receiver, supporter, None, token)
         return _owned_by(cue.kind, token, token, a, b)
     if cue.how == "ally":
-        first, second = sorted((a[0], b[0]), key=lambda m: m.start)
+        # "X has close ties to Y", "X cooperates with Y", "X, an ally of Y": one side is
+        # what the word is said of, the other hangs under it
+        split = _owned_by(cue.kind, noun, token, a, b)
+        if split is None:
+            return None
+        first, second = sorted((split.member, split.organization), key=lambda m: m.start)
         return Found(cue.kind, first, second, None, token)
+    if cue.how == "agent" and token.pos_ == "VERB" and not _is_passive(token):
+        # "Jalaluddin Haqqani founded the network", "X leads Y"
+        subjects = [m for m in (a, b) if m[0].type == KG.Person
+                    and m[1].dep_ == "nsubj" and m[1].head.i == token.i]
+        objects = [m for m in (a, b) if m[0].type != KG.Person
+                   and m[1].dep_ == "dobj" and m[1].head.i == token.i]
+        if len(subjects) == 1 and len(objects) == 1:
+            return Found(cue.kind, subjects[0][0], objects[0][0], None, token)
+        return None
     if cue.how == "agent" and token.pos_ == "VERB" and _is_passive(token):
         leaders = [m for m in (a, b) if m[0].type == KG.Person
                    and _edge_below(token, m[1]) == "agent"]
         if len(leaders) != 1:
             return None
         led = b[0] if leaders[0] is a else a[0]
-        if led.type == KG.Person or _edge_below(token, _head(led, a, b)) not in (
-            None, "nsubjpass"
+        led_head = _head(led, a, b)
+        noun = token.head
+        modified = noun.i == led_head.i or (
+            noun.dep_ == "appos" and noun.head.i == led_head.i) or (
+            # "Boko Haram has waged an insurgency led by X"
+            noun.dep_ == "dobj" and led_head.dep_ == "nsubj" and led_head.head.i == noun.head.i)
+        if led.type == KG.Person or not (
+            modified or _edge_below(token, led_head) == "nsubjpass"
         ):
             return None  # "led by X across Nigeria": Nigeria is where, not what, X leads
         return Found(cue.kind, leaders[0][0], led, None, token)
@@ -279,6 +326,13 @@ def _office_before(reading: Reading, person: ActorMention) -> Found | None:
     return None
 
 
+def _sensible(found: Found) -> bool:
+    """A state is no unit or splinter of anything, and nothing splits off a state."""
+    if found.kind in _NOT_STATE_MEMBER and found.member.type == KG.State:
+        return False
+    return not (found.kind == "splinter_of" and found.organization.type == KG.State)
+
+
 def find_affiliations(reading: Reading) -> list[tuple[Found, object]]:
     """Every affiliation read in the document, with the sentence it was read from."""
     found = []
@@ -291,7 +345,7 @@ def find_affiliations(reading: Reading) -> list[tuple[Found, object]]:
             if a[0].iri == b[0].iri:
                 continue
             relation = _relate(reading, a, b)
-            if relation is not None:
+            if relation is not None and _sensible(relation):
                 found.append((relation, sent))
     return found
 

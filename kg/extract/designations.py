@@ -27,11 +27,14 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "3"
+VERSION = "4"
 _AUTHORITY_TYPES = (KG.GovernmentBody, KG.State, KG.Person, KG.Organization)
 _OBJECT_EDGES = frozenset({"dobj", "nsubjpass", "oprd", "dative"})
 _OBJECT_PREPS = frozenset({"on", "against", "of", "for", "to"})
 _AGENT_PREPS = frozenset({"by", "through"})
+# How many heads up from a listing cue its lister is looked for ("Trump issued an order
+# initiating a process for the redesignation of X": five).
+_CLIMB = 6
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,14 @@ def _listed(reading: Reading, cue: Token) -> list[ActorMention]:
                 roots.append(child)
         elif child.dep_ == "prep" and child.lower_ in _OBJECT_PREPS:
             roots.extend(child.children)
-    if cue.pos_ == "NOUN" and cue.dep_ in ("dobj", "pobj"):
-        verb = cue.head if cue.dep_ == "dobj" else cue.head.head
-        roots.extend(g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("on", "against")
-                     for g in c.children)
+    if cue.pos_ == "NOUN" and not roots:
+        # "imposed sanctions Friday on X", "a second round of sanctions ... on X": the
+        # target hangs under the verb the listing noun is the object of
+        verb = next((t for t in cue.ancestors if t.pos_ in ("VERB", "AUX")), None)
+        if verb is not None:
+            roots.extend(g for c in verb.children
+                         if c.dep_ == "prep" and c.lower_ in ("on", "against")
+                         for g in c.children)
     if cue.dep_ == "relcl" and not roots:
         roots.append(cue.head)
     if cue.dep_ == "acl" and cue.tag_ == "VBN":
@@ -95,7 +102,7 @@ def _authority_of(reading: Reading, cue: Token) -> ActorMention | None:
     designation"), else the subject or "by"/"through" agent of the nearest verb above the
     cue that has one ("Congress introduced a bill to impose sanctions")."""
     token = cue
-    for _ in range(4):
+    for _ in range(_CLIMB):
         if token.pos_ not in ("VERB", "AUX"):
             for child in token.children:
                 if child.dep_ in ("poss", "compound", "nmod", "amod"):
@@ -166,6 +173,19 @@ def _negated(cue: Token) -> bool:
                if cue.pos_ == "VERB" or c.head.i == cue.i)
 
 
+def _indefinite(token: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an", "any") for c in token.children)
+
+
+def _generic(cue: Token, cues: dict[str, ListingCue]) -> bool:
+    """What a listing does in general, not one that was made: "An FTO designation
+    authorizes the Secretary to impose sanctions on the organization"."""
+    if cue.pos_ == "NOUN" and _indefinite(cue):
+        return True
+    return any(c.dep_ == "nsubj" and c.lemma_.lower() in cues and _indefinite(c)
+               for t in cue.ancestors for c in t.children)
+
+
 def _dated_by_release(reading: Reading, cue: Token) -> str | None:
     """A listing reported in the present perfect or present ("has designated", "are
     designated today") is dated by the document that announces it."""
@@ -203,8 +223,8 @@ def find_listings(reading: Reading) -> list[Listing]:
                 listing.pos != "any" and listing.pos != token.pos_
             ):
                 continue
-            if _negated(token):
-                continue  # "Iran hadn't sanctioned Iraq"
+            if _negated(token) or _generic(token, cues):
+                continue  # "Iran hadn't sanctioned Iraq", "An FTO designation allows ..."
             clause = list(token.subtree)
             if listing.qualified and not (_says(clause, "list") or _says(clause, "terrorist")):
                 continue
@@ -238,8 +258,10 @@ def extract_designations(context: Context, run: Run) -> Graph:
     graph = Graph()
     for listing in find_listings(reading):
         key = (listing.entity.iri, listing.authority.iri, listing.status, listing.date)
-        claim = add_claim(graph, run, reading, KG.Designation, key, listing.sentence,
-                          speaker_of(reading, listing.cue))
+        speaker = speaker_of(reading, listing.cue)
+        if speaker is not None and speaker.iri == listing.authority.iri:
+            speaker = None  # a lister announcing its own listing: the act itself, on record
+        claim = add_claim(graph, run, reading, KG.Designation, key, listing.sentence, speaker)
         add_unnamed_actor(graph, context, listing.authority)
         add_unnamed_actor(graph, context, listing.entity)
         graph.set((claim, KG.designatedActor, listing.entity.iri))

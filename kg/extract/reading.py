@@ -94,9 +94,15 @@ class Reading:
 
     @cached_property
     def dates(self) -> list[DateMention]:
-        """The text's dates, relative ones resolved against the `published` header. A
-        header of month or year precision still places "last year" or "on Tuesday": they
-        resolve against the period's last day, then are cut to the header's precision."""
+        """The text's dates: relative ones resolved against the `published` header,
+        narrative ones ("that same month", "a year later") against the date the text
+        gave last."""
+        return _narrative(self._dates_anchored())
+
+    def _dates_anchored(self) -> list[DateMention]:
+        """A header of month or year precision still places "last year" or "on
+        Tuesday": they resolve against the period's last day, then are cut to the
+        header's precision."""
         published = self.context.document.published or ""
         anchor = parse_anchor(published)
         if anchor is not None or not re.fullmatch(r"\d{4}(-\d{2})?", published):
@@ -167,6 +173,13 @@ class Reading:
         floor = self.sentences[first_sentence].start_char
         own_sentence = token.sent.start_char
         mentions = self.context.mentions  # sorted by start
+        before = mentions[: bisect_left(self._starts, token.idx)]
+        if token.pos_ == "NOUN":
+            # "the network" is the Haqqani network: an earlier name with the same noun
+            named = [m for m in reversed(before) if m.end <= token.idx
+                     and word in self.text[m.start : m.end].lower().split()]
+            if named:
+                return named[0]
         window = mentions[bisect_left(self._starts, floor) : bisect_left(self._starts, token.idx)]
         for wanted in types:
             fitting = [m for m in reversed(window) if m.end <= token.idx and m.type in wanted]
@@ -214,8 +227,11 @@ class Reading:
             actor = self.actor_of(t)
             if actor is not None and all(actor.iri != f.iri for f in found):
                 found.append(actor)
+            whole_of_part = t.pos_ == "NOUN" and t.lemma_.lower() in part_words()
             for child in t.children:
                 inside = actor is not None and actor.start <= child.idx < actor.end
+                if whole_of_part and child.dep_ in ("compound", "poss"):
+                    continue  # "the second PMF unit" is a unit, not the PMF
                 if (actor is not None and actor.type == KG.Person and not inside
                         and child.dep_ in ("compound", "nmod")):
                     continue  # a person's title names someone else
@@ -236,6 +252,57 @@ def demonym_states() -> dict[str, tuple[URIRef, URIRef]]:
         if known is not None:
             table[demonym] = (known.iri, known.type)
     return table
+
+
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+            "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_SAME = re.compile(r"^(?:later )?(?:that|the) (?:same )?(month|year)$")
+_NEXT = re.compile(r"^the (?:following|next) (month|year)$")
+_LATER = re.compile(r"^(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
+                    r"(month|year)s? later$")
+
+
+def _narrative(dates: list[DateMention]) -> list[DateMention]:
+    """Resolve "that same month", "the following year", "two years later" against the
+    nearest earlier date of enough precision; left unresolved when there is none."""
+    resolved: list[DateMention] = []
+    last: str | None = None
+    for d in dates:
+        value = d.value
+        if value is None and last is not None:
+            value = _shift(d.text.lower().strip(), last)
+        if value is not None:
+            last = value
+        resolved.append(DateMention(d.start, d.end, d.text, value) if value != d.value else d)
+    return resolved
+
+
+def _shift(expression: str, last: str) -> str | None:
+    if match := _SAME.match(expression):
+        return _move(last, match.group(1), 0)
+    if match := _NEXT.match(expression):
+        return _move(last, match.group(1), 1)
+    if match := _LATER.match(expression):
+        count = match.group(1)
+        return _move(last, match.group(2), int(count) if count.isdigit() else _NUMBERS[count])
+    return None
+
+
+def _move(last: str, unit: str, steps: int) -> str | None:
+    year = int(last[:4])
+    if unit == "year":
+        return f"{year + steps:04d}"
+    if len(last) < 7:
+        return None  # a month after a bare year is not known
+    months = year * 12 + int(last[5:7]) - 1 + steps
+    return f"{months // 12:04d}-{months % 12 + 1:02d}"
+
+
+@functools.cache
+def part_words() -> frozenset[str]:
+    """Nouns for a piece of a larger actor ("unit", "wing"), from the affiliation cues."""
+    return frozenset(row[0] for row in lexicon_entries("affiliation-cues.tsv")
+                     if row[2] == "part")
 
 
 def path_between(a: Token, b: Token) -> Path | None:
