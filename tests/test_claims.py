@@ -260,6 +260,28 @@ def test_the_lister_is_the_office_not_its_department(tmp_path: Path) -> None:
         _brief(facts["designations"])
 
 
+def test_an_event_days_later_is_dated_from_the_one_before(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "A rocket attack killed an American contractor near Kirkuk "
+                               "on December 27, 2019. Two days later, US aircraft struck "
+                               "the facilities of Kata'ib Hizballah.").facts
+    strikes = [e for e in _events(facts, "Attack") if _performed_by(facts, e, "United States")]
+    assert strikes and strikes[0]["date"] == "2019-12-29", _brief(facts["events"])
+
+
+def test_they_are_the_group_named_before(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Al-Shabaab fighters are active in Somalia. They killed 67 "
+                               "people at the Westgate mall in Nairobi in September 2013.").facts
+    attacks = _events(facts, "Attack")
+    assert any(_performed_by(facts, e, "al-Shabaab") for e in attacks), _brief(attacks)
+
+
+def test_a_denied_or_possible_event_is_not_an_event(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The Houthis did not attack the ship. Hamas could attack "
+                               "Israel.").facts
+    assert _has_actor(facts, "Houthis") and _has_actor(facts, "Hamas")
+    assert not _events(facts, "Attack"), _brief(facts["events"])
+
+
 def test_designating_a_leader_does_not_designate_his_group(tmp_path: Path) -> None:
     facts = _extract(tmp_path, "On January 31, 2018, the State Department designated Hamas "
                                "leader Ismail Haniyeh as a Specially Designated Global "

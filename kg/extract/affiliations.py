@@ -26,7 +26,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "4"
+VERSION = "5"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
@@ -234,6 +234,9 @@ def _owned_by(kind: str, around: Token, cue: Token, a: tuple[ActorMention, Token
     owner, owned = split
     if not _owned_fits(_head(owned, a, b), around):
         return None
+    owner_head = _head(owner, a, b)
+    if owner_head.dep_ == "poss" and owner_head.head.i != around.i:
+        return None  # "an arm of Pakistan's ISI": the ISI's owner is not the owner
     return Found(kind, owned, owner, None, cue)
 
 
@@ -363,7 +366,8 @@ def extract_affiliations(context: Context, run: Run) -> Graph:
         # the reported clause asserts ("it had pledged allegiance", "receives funds")
         # is the speaker's.
         asserted = found.cue.pos_ in ("VERB", "AUX") or found.cue.dep_ in (
-            "dobj", "attr", "acomp", "ROOT", "ccomp")
+            "dobj", "attr", "acomp", "ROOT", "ccomp") or (
+            found.cue.dep_ == "pobj" and found.cue.head.lower_ == "as")  # "acted as an arm"
         claim = add_claim(graph, run, reading, KG.Affiliation, key, sent,
                           speaker_of(reading, found.cue) if asserted else None)
         for actor in (found.member, found.organization):

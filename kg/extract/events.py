@@ -24,11 +24,12 @@ from kg.namespace import KG, RDF, RDFS
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "5"
+VERSION = "6"
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-# Those who take part are also named by a modifier ("U.S. and Coalition forces") or a
-# clause about the target ("a base housing American troops").
-_EVENT_SIDE_BRANCHES = SIDE_BRANCHES - {"nmod", "acl"}
+# Those who take part are also named by a modifier ("U.S. and Coalition forces"), a
+# possessor ("Al-Shabaab's gunmen", "the group's facilities") or a clause about the
+# target ("a base housing American troops").
+_EVENT_SIDE_BRANCHES = SIDE_BRANCHES - {"nmod", "acl", "poss"}
 _DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest",
                          "southeast", "southwest", "outskirts"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "into", "around",
@@ -108,6 +109,9 @@ def _roles(reading: Reading, token: Token, trigger: Trigger) -> list[tuple[Actor
                 done_to.extend(child.children)
         if token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in _SUPPORT_VERBS:
             doers.extend(c for c in token.head.children if c.dep_ == "nsubj")
+        if token.dep_ == "nsubj" and token.head.pos_ == "VERB":
+            # "A 2016 law made the PMF an official arm": what the event acts on
+            done_to.extend(c for c in token.head.children if c.dep_ == "dobj")
     roles = [(a, trigger.doer) for a in _actors(reading, doers)]
     roles += [(a, trigger.done_to) for a in _actors(reading, done_to)
               if all(a.iri != r[0].iri for r in roles)]
@@ -135,14 +139,28 @@ def _place(reading: Reading, token: Token) -> str | None:
     return None
 
 
+def _object_is_the_event(verb: Token, table: dict[str, tuple[Trigger, ...]]) -> bool:
+    """ "The party captured 15 seats": the object names the event (an election), the
+    verb only says how it went."""
+    return verb.pos_ == "VERB" and any(
+        c.dep_ == "dobj" and c.pos_ == "NOUN" and c.lemma_.lower() in table
+        and all(t.type != o.type for t in table[c.lemma_.lower()]
+                for o in table.get(verb.lemma_.lower(), ()))
+        for c in verb.children)
+
+
 def _reported_as_fact(token: Token) -> bool:
     """A past or perfect event, not a denied, hypothetical or habitual one ("It hadn't
     invaded Iraq", "When America attacks Iran", "will strike")."""
-    verb = token if token.pos_ == "VERB" else None
     if any(c.dep_ == "neg" for c in token.children):
         return False
-    if verb is None:
-        return True
+    if token.pos_ != "VERB":
+        # a noun's event is denied or hypothetical with the verb it is the object of:
+        # "Parliament cannot propose its own legislation"
+        verb = token.head if token.dep_ in ("dobj", "nsubjpass") else None
+        return verb is None or verb.pos_ != "VERB" or not any(
+            c.dep_ == "neg" or c.tag_ == "MD" for c in verb.children)
+    verb = token
     aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if any(a.tag_ == "MD" for a in aux):
         return False
@@ -189,7 +207,7 @@ def find_events(reading: Reading) -> list[EventReading]:
             trigger = next((t for t in options if t.pos in ("any", token.pos_)), None)
             if trigger is None or token.pos_ not in ("VERB", "NOUN") or not _reported_as_fact(
                 token
-            ):
+            ) or _object_is_the_event(token, table):
                 continue
             roles = _roles(reading, token, trigger)
             place = _place(reading, token)

@@ -36,6 +36,7 @@ _PRONOUNS: dict[str, tuple[URIRef, ...]] = {
     "it": _ORGANIZED + (KG.State,), "its": _ORGANIZED + (KG.State,),
     "he": (KG.Person,), "his": (KG.Person,), "him": (KG.Person,),
     "she": (KG.Person,), "her": (KG.Person,),
+    "they": _ORGANIZED, "their": _ORGANIZED, "them": _ORGANIZED,
 }
 _DESCRIPTIONS: dict[str, tuple[URIRef, ...]] = {
     "group": (KG.ArmedGroup, KG.Organization), "militia": (KG.ArmedGroup,),
@@ -256,10 +257,10 @@ def demonym_states() -> dict[str, tuple[URIRef, URIRef]]:
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_SAME = re.compile(r"^(?:later )?(?:that|the) (?:same )?(month|year)$")
-_NEXT = re.compile(r"^the (?:following|next) (month|year)$")
+_SAME = re.compile(r"^(?:later )?(?:that|the) (?:same )?(day|month|year)$")
+_NEXT = re.compile(r"^the (?:following|next) (day|week|month|year)$")
 _LATER = re.compile(r"^(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
-                    r"(month|year)s? later$")
+                    r"(day|week|month|year)s? later$")
 
 
 def _narrative(dates: list[DateMention]) -> list[DateMention]:
@@ -292,6 +293,11 @@ def _move(last: str, unit: str, steps: int) -> str | None:
     year = int(last[:4])
     if unit == "year":
         return f"{year + steps:04d}"
+    if unit in ("day", "week"):
+        if len(last) < 10:
+            return None  # days after a month are not known
+        days = steps * (7 if unit == "week" else 1)
+        return (dt.date.fromisoformat(last) + dt.timedelta(days=days)).isoformat()
     if len(last) < 7:
         return None  # a month after a bare year is not known
     months = year * 12 + int(last[5:7]) - 1 + steps
