@@ -18,13 +18,19 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 
 from kg.extract import ActorMention, Context, register
-from kg.extract.gazetteer import Gazetteer, KnownActor, is_acronym, load_gazetteer
+from kg.extract.gazetteer import (
+    Gazetteer,
+    KnownActor,
+    demonym_states,
+    is_acronym,
+    load_gazetteer,
+)
 from kg.identity import actor_iri, normalize_name
 from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "6"
+VERSION = "7"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -83,6 +89,8 @@ class Mention:
     # How sure the type is: 3 gazetteer, 2 a keyword of the name, 1 spaCy's PERSON,
     # 0 spaCy's ORG with nothing else to go on.
     certainty: int = 0
+    # Whether the surface is a name of the actor (not so a nationality word, "Iranian").
+    is_name: bool = True
 
 
 @dataclass
@@ -199,6 +207,22 @@ def _clean_entity(ent: object, text: str, lexicon: Lexicon) -> tuple[int, int] |
     return start, end
 
 
+_SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or",
+                          "the", "to", "with", "from", "after", "over"})
+
+
+def _in_headline(text: str, position: int) -> bool:
+    """Whether the line holding `position` is a title-case headline, where every word
+    is capitalised and capitals say nothing about names."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end >= 0 else len(text)].strip()
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if w.lower() not in _SMALL_WORDS]
+    if len(words) < 4 or line.endswith((".", "?", "!", "”", '"')):
+        return False
+    return bool(sum(w[0].isupper() for w in words) >= 0.9 * len(words))
+
+
 def _keyword_type(surface: str, lexicon: Lexicon) -> URIRef | None:
     words = normalize_name(surface).split()
     types = [lexicon.keywords[w] for w in words if w in lexicon.keywords]
@@ -267,6 +291,8 @@ def _ner_mentions(
             continue
         if ent.label_ in ("GPE", "NORP"):
             continue  # a place or a people, unless the gazetteer knows it as a state
+        if ent.label_ != "PERSON" and _in_headline(text, start):
+            continue  # "Expel US Troops": capitals that mark a headline, not a name
         actor_type, certainty = _keyword_type(surface, lexicon), 2
         if actor_type == KG.ArmedGroup and _state_forces(surface, gazetteer):
             actor_type = KG.GovernmentBody  # "US Army", "Iraqi army": a state's own forces
@@ -322,6 +348,20 @@ def _appositive_people(parsed: object, text: str, taken: Taken) -> list[Mention]
             continue
         found.append(Mention(start, end, text[start:end], KG.Person, None, 1))
         taken.add(start, end)
+    return found
+
+
+def _demonym_mentions(parsed: object, taken: Taken) -> list[Mention]:
+    """ "Iranian-backed", "American troops": a nationality word refers to its state (a
+    mention of the state, though not one of its names)."""
+    states = demonym_states()
+    found = []
+    for token in parsed:  # type: ignore[attr-defined]
+        known = states.get(token.text)
+        start, end = token.idx, token.idx + len(token.text)
+        if known is not None and not taken.overlaps(start, end):
+            found.append(Mention(start, end, token.text, KG.State, known, 3, is_name=False))
+            taken.add(start, end)
     return found
 
 
@@ -423,6 +463,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
         taken.add(m.start, m.end)
     mentions = known + _join_apostrophe_split(_ner_mentions(parsed, text, gazetteer, taken), text)
     mentions += _appositive_people(parsed, text, taken)
+    mentions += _demonym_mentions(parsed, taken)
     actors = group_mentions(mentions, text)
 
     graph = Graph()
@@ -443,7 +484,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
         graph.add((iri, RDFS.label, Literal(canonical, lang="en")))
         for m in sorted(actor.mentions, key=lambda m: m.start):
             context.mentions.append(ActorMention(m.start, m.end, iri, actor.type))
-            if m.surface != canonical:
+            if m.surface != canonical and m.is_name:
                 surfaces_by_actor[iri].add(m.surface)
             graph.add((iri, KG.mention, add_evidence(graph, run, text, m.start, m.end)))
         for surface in surfaces_by_actor[iri]:

@@ -15,8 +15,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from kg.identity import ACTOR_TYPE_SEGMENTS, normalize_name
-from kg.namespace import RDF, RDFS, SKOS
-from kg.resources import gazetteer_paths
+from kg.namespace import KG, RDF, RDFS, SKOS
+from kg.resources import gazetteer_paths, lexicon_entries
 
 
 @dataclass(frozen=True)
@@ -109,3 +109,15 @@ def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
     """The gazetteer from the given Turtle files (default: every file kg ships)."""
     files = paths if paths is not None else tuple(gazetteer_paths())
     return build_gazetteer([Graph().parse(path, format="turtle") for path in files])
+
+
+@functools.cache
+def demonym_states() -> dict[str, KnownActor]:
+    """Each demonym of lexicon/demonyms.tsv ("Iranian") with its state, as known here."""
+    gazetteer = load_gazetteer()
+    table = {}
+    for demonym, state in lexicon_entries("demonyms.tsv"):
+        known = next((k for k in gazetteer.lookup(state) if k.type == KG.State), None)
+        if known is not None:
+            table[demonym] = known
+    return table

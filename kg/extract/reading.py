@@ -22,7 +22,7 @@ from rdflib import URIRef
 
 from kg.extract import ActorMention, Context
 from kg.extract.dates import DateMention, find_dates, parse_anchor
-from kg.extract.gazetteer import load_gazetteer
+from kg.extract.gazetteer import demonym_states
 from kg.namespace import KG
 from kg.resources import lexicon_entries
 
@@ -79,15 +79,11 @@ class Reading:
             if span is not None:
                 for token in span:
                     self.by_token.setdefault(token.i, m)
-        # "Iranian-backed", "American troops": a nationality stands for its state. These
-        # mentions have no length: the state is not named, and its node is added only
-        # where a claim needs it.
-        self.demonyms: dict[int, ActorMention] = {}
-        states = demonym_states()
-        for token in self.doc:
-            state = states.get(token.text)
-            if state is not None and token.i not in self.by_token:
-                self.demonyms[token.i] = ActorMention(token.idx, token.idx, *state)
+        # "Iranian-backed", "American troops": nationality words the actor extractor
+        # read as their state
+        demonyms = demonym_states()
+        self.demonyms = {i for i, m in self.by_token.items()
+                         if self.text[m.start : m.end] in demonyms}
 
     @cached_property
     def sentences(self) -> list[Span]:
@@ -140,9 +136,6 @@ class Reading:
         found: list[tuple[ActorMention, Token]] = []
         seen: set[int] = set()
         for token in sent:
-            if token.i in self.demonyms:
-                found.append((self.demonyms[token.i], token))
-                continue
             m = self.by_token.get(token.i)
             if m is not None:
                 if m.start not in seen:
@@ -204,7 +197,7 @@ class Reading:
         return [m.start for m in self.context.mentions]
 
     def actor_of(self, token: Token) -> ActorMention | None:
-        found = self.by_token.get(token.i) or self.demonyms.get(token.i)
+        found = self.by_token.get(token.i)
         if found is None:
             if token.i not in self._antecedents:
                 self._antecedents[token.i] = self.antecedent(token)
@@ -241,18 +234,6 @@ class Reading:
                 elif modifiers and child.dep_ == "amod" and child.i in self.demonyms:
                     stack.append(child)  # "American troops", not "Iran-backed militia"
         return sorted(found, key=lambda m: m.start)
-
-
-@functools.cache
-def demonym_states() -> dict[str, tuple[URIRef, URIRef]]:
-    """Each demonym of lexicon/demonyms.tsv with the IRI and type of its state."""
-    gazetteer = load_gazetteer()
-    table = {}
-    for demonym, state in lexicon_entries("demonyms.tsv"):
-        known = next((k for k in gazetteer.lookup(state) if k.type == KG.State), None)
-        if known is not None:
-            table[demonym] = (known.iri, known.type)
-    return table
 
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
