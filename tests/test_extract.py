@@ -86,6 +86,27 @@ def test_short_forms_join_their_actor() -> None:
     assert (next(iter(mayahi)), RDF.type, KG.Person) in graph
 
 
+def test_a_name_repeated_where_the_model_missed_it_is_a_mention(tmp_path: Path) -> None:
+    path = tmp_path / "repeat.txt"
+    path.write_text("title: t\n---\nQasem Soleimani was killed in Baghdad. Soleimani, "
+                    "the commander of the Quds Force, had just landed.\n", encoding="utf-8")
+    graph, text = _extract(path)
+    person = _actor_named(graph, "Qasem Soleimani")
+    assert len(person) == 1
+    starts = {int(graph.value(ev, KG.startOffset))  # type: ignore[arg-type]
+              for ev in graph.objects(next(iter(person)), KG.mention)}
+    assert text.index("Soleimani,") in starts
+
+
+def test_faiths_are_not_actors(tmp_path: Path) -> None:
+    path = tmp_path / "faith.txt"
+    path.write_text("title: t\n---\nThe Shi'ite majority in the parliament voted for the "
+                    "resolution, and Sunni lawmakers walked out.\n", encoding="utf-8")
+    graph, _ = _extract(path)
+    labels = {str(o) for o in graph.objects(None, RDFS.label)}
+    assert not labels & {"Shi'ite", "Sunni"}, labels
+
+
 def test_brothers_who_share_a_surname_stay_apart() -> None:
     graph, _ = _extract(CORPUS / "33-state-2019-sanctions-khazali-brothers-protesters.txt")
     people = {str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, KG.Person)}

@@ -30,7 +30,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "7"
+VERSION = "8"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -365,6 +365,35 @@ def _demonym_mentions(parsed: object, taken: Taken) -> list[Mention]:
     return found
 
 
+def _repeat_mentions(actors: dict[URIRef, ActorInDoc], text: str) -> None:
+    """Every other place where the document repeats a name it uses for one actor: the
+    model tags "Soleimani" in one sentence and misses it in the next; the name is the
+    same actor all the same. A name used for two actors is left alone."""
+    owners: dict[str, set[URIRef]] = defaultdict(set)
+    taken = Taken()
+    for iri, actor in actors.items():
+        for m in actor.mentions:
+            taken.add(m.start, m.end)
+            if m.is_name and len(m.surface) >= 3 and m.surface[:1].isupper():
+                owners[m.surface].add(iri)
+                surname = m.surface.split()[-1]
+                if actor.type == KG.Person and len(m.surface.split()) > 1 and len(surname) >= 4:
+                    owners[surname].add(iri)  # "Soleimani" after "Qasem Soleimani"
+    names = sorted((n for n, o in owners.items() if len(o) == 1), key=len, reverse=True)
+    if not names:
+        return
+    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if taken.overlaps(start, end):
+            continue
+        actor = actors[next(iter(owners[match.group()]))]
+        model = actor.mentions[0]
+        actor.mentions.append(Mention(start, end, match.group(), model.type, model.known,
+                                      model.certainty))
+        taken.add(start, end)
+
+
 def _acronym_mentions(text: str, mentions: list[Mention]) -> list[tuple[Mention, Mention]]:
     """'Harakat al-Nujaba (HAN)': the acronym in brackets right after a name, as an alias."""
     pairs = []
@@ -477,6 +506,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
             seen[iri].mentions.extend(actor.mentions)
             continue
         seen[iri] = actor
+    _repeat_mentions(seen, text)
     surfaces_by_actor: dict[URIRef, set[str]] = defaultdict(set)
     for iri, actor in seen.items():
         canonical = actor.canonical
