@@ -282,6 +282,32 @@ def test_a_denied_or_possible_event_is_not_an_event(tmp_path: Path) -> None:
     assert not _events(facts, "Attack"), _brief(facts["events"])
 
 
+def test_a_capital_that_acts_is_its_state_and_one_that_is_a_place_is_not(
+    tmp_path: Path,
+) -> None:
+    facts = _extract(tmp_path, "After a rocket attack hit a base near Kirkuk on Friday, "
+                               "Washington blamed Kata'ib Hizballah. In Baghdad, Hamas "
+                               "officials met.").facts
+    attacks = [e for e in _events(facts, "Attack") if _performed_by(facts, e, "Hizballah")]
+    assert attacks, _brief(facts["events"])
+    assert all(_is(facts, e["attributed_to"], "United States") for e in attacks), \
+        _brief(attacks)
+    assert not _has_actor(facts, "Iraq"), facts["actors"]
+
+
+def test_background_clause_in_reported_speech_is_the_writers(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Adel Abdul Mahdi said the agreement was breached after the "
+                               "United States attacked a base in Qaim.").facts
+    attacks = _events(facts, "Attack")
+    assert attacks and all(e["attributed_to"] is None for e in attacks), _brief(attacks)
+
+
+def test_a_pressure_campaign_is_no_military_operation(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Officials in Baghdad chafe at Washington's pressure "
+                               "campaign.").facts
+    assert not _events(facts, "MilitaryOperation"), _brief(facts["events"])
+
+
 def test_designating_a_leader_does_not_designate_his_group(tmp_path: Path) -> None:
     facts = _extract(tmp_path, "On January 31, 2018, the State Department designated Hamas "
                                "leader Ismail Haniyeh as a Specially Designated Global "

@@ -21,6 +21,7 @@ from kg.extract import ActorMention, Context, register
 from kg.extract.gazetteer import (
     Gazetteer,
     KnownActor,
+    capital_states,
     demonym_states,
     is_acronym,
     load_gazetteer,
@@ -30,7 +31,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "8"
+VERSION = "9"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -394,6 +395,34 @@ def _repeat_mentions(actors: dict[URIRef, ActorInDoc], text: str) -> None:
         taken.add(start, end)
 
 
+def _dateline(text: str, start: int, end: int) -> bool:
+    """A place name that opens a line and is followed by a dash: a dateline."""
+    opens_line = start == 0 or text[start - 1] == "\n"
+    return opens_line and text[end : end + 3].lstrip()[:1] in ("-", "–", "—")
+
+
+def _capital_mentions(parsed: object, taken: Taken) -> list[Mention]:
+    """ "Washington blamed KH", "Tehran's proxies", "Kremlin spokesman": a capital that
+    acts, owns or employs stands for its state; "in Baghdad" stays a place."""
+    capitals = capital_states()
+    roles = _role_words()
+    found = []
+    for ent in parsed.ents:  # type: ignore[attr-defined]
+        known = capitals.get(ent.text)
+        root = ent.root
+        acting = root.dep_ in ("nsubj", "poss") or (
+            root.dep_ == "pobj" and root.head.dep_ == "agent") or (
+            root.dep_ == "compound" and root.head.lemma_.lower() in roles)
+        if known is None or not acting or taken.overlaps(ent.start_char, ent.end_char):
+            continue
+        if _dateline(parsed.text, ent.start_char, ent.end_char):  # type: ignore[attr-defined]
+            continue  # "WASHINGTON - Today, the Treasury ...": where the news was filed
+        found.append(Mention(ent.start_char, ent.end_char, ent.text, KG.State, known, 3,
+                             is_name=False))
+        taken.add(ent.start_char, ent.end_char)
+    return found
+
+
 def _acronym_mentions(text: str, mentions: list[Mention]) -> list[tuple[Mention, Mention]]:
     """'Harakat al-Nujaba (HAN)': the acronym in brackets right after a name, as an alias."""
     pairs = []
@@ -493,6 +522,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
     mentions = known + _join_apostrophe_split(_ner_mentions(parsed, text, gazetteer, taken), text)
     mentions += _appositive_people(parsed, text, taken)
     mentions += _demonym_mentions(parsed, taken)
+    mentions += _capital_mentions(parsed, taken)
     actors = group_mentions(mentions, text)
 
     graph = Graph()

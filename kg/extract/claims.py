@@ -39,6 +39,8 @@ def speaker_of(reading: Reading, trigger: Token) -> ActorMention | None:
     verbs = reporting_verbs()
     child = trigger
     for ancestor in trigger.ancestors:
+        if _presupposed(child):
+            return None  # "... after the U.S. attacked a base": background, not the claim
         if ancestor.lemma_.lower() in verbs and ancestor.pos_ == "VERB" and (
             child.dep_ in _REPORTED or _is_about(ancestor, child)
         ):
@@ -57,6 +59,16 @@ def speaker_of(reading: Reading, trigger: Token) -> ActorMention | None:
     return None
 
 
+# Subordinators of clauses whose content a statement takes for granted.
+_BACKGROUND = frozenset({"after", "before", "when", "since", "as", "while", "because",
+                         "until", "once"})
+
+
+def _presupposed(token: Token) -> bool:
+    return token.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in _BACKGROUND for c in token.children)
+
+
 def _is_about(verb: Token, child: Token) -> bool:
     """"talked about receiving ...", "claimed responsibility for the attacks"."""
     if child.dep_ == "prep" and child.lower_ in _ABOUT:
@@ -66,12 +78,20 @@ def _is_about(verb: Token, child: Token) -> bool:
 
 
 def _subject_actor(reading: Reading, verb: Token) -> ActorMention | None:
+    """The speaker: the actor the subject names itself. "US officials said" has no
+    speaker that is an actor (the officials are unnamed), though "US" is one."""
     for child in verb.children:
         if child.dep_ in _SUBJECTS:
-            actor = reading.actor_of(child)
-            if actor is None:
-                # "the Treasury Department said": the actor named inside the subject phrase
-                actor = next((a for t in child.subtree if (a := reading.actor_of(t))), None)
+            return speaker_named_by(reading, child)
+    return None
+
+
+def speaker_named_by(reading: Reading, head: Token) -> ActorMention | None:
+    """The actor a subject phrase is, by its head or an apposition to it ("Bill Urban,
+    a spokesman"), not by a modifier ("US officials")."""
+    for token in (head, *(c for c in head.children if c.dep_ == "appos")):
+        actor = reading.actor_of(token)
+        if actor is not None:
             return actor
     return None
 

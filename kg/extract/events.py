@@ -17,14 +17,20 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 
 from kg.extract import ActorMention, Context, register
-from kg.extract.claims import add_claim, add_date, add_unnamed_actor, speaker_of
+from kg.extract.claims import (
+    add_claim,
+    add_date,
+    add_unnamed_actor,
+    speaker_named_by,
+    speaker_of,
+)
 from kg.extract.reading import SIDE_BRANCHES, Reading, Span, Token
 from kg.identity import node_iri
 from kg.namespace import KG, RDF, RDFS
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "8"
+VERSION = "9"
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Those who take part are also named by a modifier ("U.S. and Coalition forces"), a
 # possessor ("Al-Shabaab's gunmen", "the group's facilities") or a clause about the
@@ -139,6 +145,18 @@ def _place(reading: Reading, token: Token) -> str | None:
     return None
 
 
+@functools.cache
+def _not_armed_modifiers() -> frozenset[str]:
+    return frozenset(row[0] for row in lexicon_entries("not-event-modifiers.txt"))
+
+
+def _not_armed(token: Token) -> bool:
+    """ "Washington's pressure campaign": a modifier that makes the noun no armed event."""
+    return token.pos_ == "NOUN" and any(
+        c.dep_ in ("compound", "amod") and c.lower_ in _not_armed_modifiers()
+        for c in token.children)
+
+
 def _object_is_the_event(verb: Token, table: dict[str, tuple[Trigger, ...]]) -> bool:
     """ "The party captured 15 seats": the object names the event (an election), the
     verb only says how it went."""
@@ -192,7 +210,7 @@ def _claimed_or_blamed(reading: Reading, sent: Span, attack: EventReading) -> No
         for actor in perpetrators:
             attack.participants[actor.iri] = "perpetrator"
             attack.actors.setdefault(actor.iri, actor)
-        said = _actors(reading, speakers)
+        said = [a for t in speakers if (a := speaker_named_by(reading, t)) is not None]
         if perpetrators and said:
             attack.speaker = said[0]
 
@@ -207,12 +225,10 @@ def find_events(reading: Reading) -> list[EventReading]:
             trigger = next((t for t in options if t.pos in ("any", token.pos_)), None)
             if trigger is None or token.pos_ not in ("VERB", "NOUN") or not _reported_as_fact(
                 token
-            ) or _object_is_the_event(token, table):
+            ) or _object_is_the_event(token, table) or _not_armed(token):
                 continue
             roles = _roles(reading, token, trigger)
             place = _place(reading, token)
-            if not roles and place is None:
-                continue  # nobody and nowhere: too little to be worth a claim
             event = by_type.get(trigger.type)
             if event is None:
                 event = by_type[trigger.type] = EventReading(trigger.type, sent, token)
@@ -224,7 +240,8 @@ def find_events(reading: Reading) -> list[EventReading]:
         attack = by_type.get(KG.Attack)
         if attack is not None:
             _claimed_or_blamed(reading, sent, attack)
-        found.extend(by_type.values())
+        # nobody and nowhere: too little to be worth a claim
+        found.extend(e for e in by_type.values() if e.participants or e.place)
     return found
 
 

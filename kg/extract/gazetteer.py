@@ -114,10 +114,20 @@ def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
 @functools.cache
 def demonym_states() -> dict[str, KnownActor]:
     """Each demonym of lexicon/demonyms.tsv ("Iranian") with its state, as known here."""
+    return _states_of("demonyms.tsv")
+
+
+@functools.cache
+def capital_states() -> dict[str, KnownActor]:
+    """Each capital of lexicon/capitals.tsv ("Washington") with its state."""
+    return _states_of("capitals.tsv")
+
+
+def _states_of(lexicon: str) -> dict[str, KnownActor]:
     gazetteer = load_gazetteer()
     table = {}
-    for demonym, state in lexicon_entries("demonyms.tsv"):
+    for word, state in lexicon_entries(lexicon):
         known = next((k for k in gazetteer.lookup(state) if k.type == KG.State), None)
         if known is not None:
-            table[demonym] = known
+            table[word] = known
     return table

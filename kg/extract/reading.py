@@ -238,7 +238,7 @@ class Reading:
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8, "nine": 9, "ten": 10}
-_SAME = re.compile(r"^(?:later )?(?:that|the) (?:same )?(day|month|year)$")
+_SAME = re.compile(r"^(?:later )?(?:(?:that|the) (?:same )?|same )(day|month|year)$")
 _NEXT = re.compile(r"^the (?:following|next) (day|week|month|year)$")
 _LATER = re.compile(r"^(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
                     r"(day|week|month|year)s? later$")
