@@ -302,6 +302,20 @@ def test_background_clause_in_reported_speech_is_the_writers(tmp_path: Path) -> 
     assert attacks and all(e["attributed_to"] is None for e in attacks), _brief(attacks)
 
 
+def test_what_an_official_confirms_is_the_writers_fact(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Bill Urban confirmed that al-Shabaab attacked the base.").facts
+    attacks = [e for e in _events(facts, "Attack") if _performed_by(facts, e, "al-Shabaab")]
+    assert attacks and all(e["attributed_to"] is None for e in attacks), _brief(attacks)
+
+
+def test_a_group_declaring_its_own_allegiance_is_on_record(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Al-Shabaab announced that it had pledged allegiance to "
+                               "al-Qaeda.").facts
+    rows = [r for r in facts["affiliations"]
+            if _is_affiliation(facts, r, "al-Shabaab", "allied_with", "al-Qaeda")]
+    assert rows and all(r["attributed_to"] is None for r in rows), _brief(facts["affiliations"])
+
+
 def test_a_pressure_campaign_is_no_military_operation(tmp_path: Path) -> None:
     facts = _extract(tmp_path, "Officials in Baghdad chafe at Washington's pressure "
                                "campaign.").facts

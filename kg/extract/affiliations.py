@@ -26,7 +26,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "8"
+VERSION = "9"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
@@ -368,8 +368,10 @@ def extract_affiliations(context: Context, run: Run) -> Graph:
         asserted = found.cue.pos_ in ("VERB", "AUX") or found.cue.dep_ in (
             "dobj", "attr", "acomp", "ROOT", "ccomp") or (
             found.cue.dep_ == "pobj" and found.cue.head.lower_ == "as")  # "acted as an arm"
-        claim = add_claim(graph, run, reading, KG.Affiliation, key, sent,
-                          speaker_of(reading, found.cue) if asserted else None)
+        speaker = speaker_of(reading, found.cue) if asserted else None
+        if speaker is not None and speaker.iri in (found.member.iri, found.organization.iri):
+            speaker = None  # a party declaring its own tie ("it had pledged allegiance")
+        claim = add_claim(graph, run, reading, KG.Affiliation, key, sent, speaker)
         for actor in (found.member, found.organization):
             add_unnamed_actor(graph, context, actor)
         graph.add((claim, KG.member, found.member.iri))
