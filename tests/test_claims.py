@@ -169,6 +169,9 @@ AFFILIATIONS = [
     pytest.param(
         "Mahad Karate is a commander of al-Shabaab.",
         "Karate", "member", "al-Shabaab", id="member-a-commander"),
+    pytest.param(
+        "Hashem Al Mayahi first fought as part of the Mahdi army.",
+        "Mayahi", "member", "Mahdi army", id="member-lower-case-army"),
 ]
 
 
@@ -182,6 +185,26 @@ def test_affiliation_is_read(tmp_path: Path, body: str, member: str, kind: str,
     extra = [r for r in rows if not _is_affiliation(facts, r, member, kind, organization)]
     assert not extra, f"the sentence says only {member} {kind} {organization}; also got " \
         f"{_brief(extra)}"
+
+
+def test_every_listed_part_is_a_part(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Armed groups in the Popular Mobilization Forces include the "
+                               "Badr Organization, Asa'ib Ahl al-Haq and Kata'ib "
+                               "Hizballah.").facts
+    for part in ("Badr", "Asa'ib", "Kata'ib Hizballah"):
+        assert any(_is_affiliation(facts, r, part, "part_of", "Popular Mobilization")
+                   for r in facts["affiliations"]), (part, _brief(facts["affiliations"]))
+
+
+def test_its_in_an_apposition_is_not_the_phrase_itself(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "A 2016 law made the Popular Mobilization Forces part of the "
+                               "state, but Kata'ib Hizballah, one of its strongest factions, "
+                               "kept close ties to Tehran.").facts
+    rows = facts["affiliations"]
+    assert any(_is_affiliation(facts, r, "Hizballah", "part_of", "Popular Mobilization")
+               for r in rows), _brief(rows)
+    assert any(_is_affiliation(facts, r, "Hizballah", "allied_with", "Iran")
+               for r in rows), _brief(rows)
 
 
 def test_two_supporters_in_one_clause_are_two_affiliations(tmp_path: Path) -> None:

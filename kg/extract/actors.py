@@ -14,6 +14,7 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
@@ -31,7 +32,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "9"
+VERSION = "10"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -352,6 +353,40 @@ def _appositive_people(parsed: object, text: str, taken: Taken) -> list[Mention]
     return found
 
 
+# Common nouns that, after a proper name, make the name an armed group's ("the Mahdi
+# army", "the Badr brigades"); "movement" and "group" are left out, as they follow
+# peoples' names too ("the Houthi movement" is the Houthis).
+_GROUP_NOUNS = frozenset({"army", "militia", "militias", "brigade", "brigades", "battalion",
+                          "battalions", "front", "network"})
+
+
+def _named_by_keyword(parsed: object, text: str, gazetteer: Gazetteer,
+                      taken: Taken) -> list[Mention]:
+    """ "The Mahdi army": a capitalised name with a lower-case group noun after it, which
+    the model does not take for a name."""
+    found = []
+    for token in parsed:  # type: ignore[attr-defined]
+        if token.text not in _GROUP_NOUNS or token.i == 0:
+            continue
+        words: list[Any] = []
+        for left in reversed(list(token.doc[max(0, token.i - 3) : token.i])):
+            if left.pos_ != "PROPN" or not left.text[:1].isupper():
+                break
+            words.insert(0, left)
+        if not words:
+            continue
+        start, end = words[0].idx, token.idx + len(token.text)
+        surface = text[start:end]
+        if (taken.overlaps(start, end) or "\n" in surface
+                or normalize_name(words[0].text) in load_lexicon().not_actors
+                or any(k.type == KG.State for k in gazetteer.lookup(words[0].text))
+                or words[0].text in demonym_states()):
+            continue  # "the Iraqi army", "the US Army": a state's own forces
+        found.append(Mention(start, end, surface, KG.ArmedGroup, None, 2))
+        taken.add(start, end)
+    return found
+
+
 def _demonym_mentions(parsed: object, taken: Taken) -> list[Mention]:
     """ "Iranian-backed", "American troops": a nationality word refers to its state (a
     mention of the state, though not one of its names)."""
@@ -401,6 +436,12 @@ def _dateline(text: str, start: int, end: int) -> bool:
     return opens_line and text[end : end + 3].lstrip()[:1] in ("-", "–", "—")
 
 
+@functools.cache
+def _tie_words() -> frozenset[str]:
+    return frozenset(row[0] for row in lexicon_entries("affiliation-cues.tsv")
+                     if row[2] in ("ally", "support"))
+
+
 def _capital_mentions(parsed: object, taken: Taken) -> list[Mention]:
     """ "Washington blamed KH", "Tehran's proxies", "Kremlin spokesman": a capital that
     acts, owns or employs stands for its state; "in Baghdad" stays a place."""
@@ -412,7 +453,9 @@ def _capital_mentions(parsed: object, taken: Taken) -> list[Mention]:
         root = ent.root
         acting = root.dep_ in ("nsubj", "poss") or (
             root.dep_ == "pobj" and root.head.dep_ == "agent") or (
-            root.dep_ == "compound" and root.head.lemma_.lower() in roles)
+            root.dep_ == "compound" and root.head.lemma_.lower() in roles) or (
+            # "close ties to Tehran", "support from Moscow"
+            root.dep_ == "pobj" and root.head.head.lemma_.lower() in _tie_words())
         if known is None or not acting or taken.overlaps(ent.start_char, ent.end_char):
             continue
         if _dateline(parsed.text, ent.start_char, ent.end_char):  # type: ignore[attr-defined]
@@ -519,6 +562,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
     taken = Taken()
     for m in known:
         taken.add(m.start, m.end)
+    known += _named_by_keyword(parsed, text, gazetteer, taken)
     mentions = known + _join_apostrophe_split(_ner_mentions(parsed, text, gazetteer, taken), text)
     mentions += _appositive_people(parsed, text, taken)
     mentions += _demonym_mentions(parsed, taken)

@@ -26,10 +26,14 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "9"
+VERSION = "10"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
+# Verbs through which a subject is what a cue says of it ("X is a unit of Y", "X has
+# close ties to Y", "X operates as a wing of Y").
+_LINKING = _COPULAS | {"have", "maintain", "keep", "operate", "function", "receive", "get",
+                       "pledge", "swear", "declare"}
 # Edges by which an owner hangs under the noun of a post or a piece ("Y's wing", "Y unit",
 # "wing of Y") or a supporter under a word of help ("Y-backed", "support from Y").
 _OWNER_EDGES = frozenset({"poss", "compound", "prep", "pobj", "nmod", "npadvmod", "amod",
@@ -127,8 +131,10 @@ def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
     to_org = path_between(cue, org_head)
     if to_person is None or to_org is None:
         return False
+    between = [t for t in to_person.tokens if t.i != cue.i]
+    as_phrase = any(t.lower_ == "as" for t in between)  # "fought as part of", "joined as"
     if not all(t.lemma_.lower() in _COPULAS or t.lower_ == "as"
-               for t in to_person.tokens if t.i != cue.i):
+               or (as_phrase and t.pos_ == "VERB") for t in between):
         return False  # "X met Hezbollah officials": the officials are not X
     return all(t.pos_ in _NOMINAL for t in to_org.tokens if t.i != cue.i)
 
@@ -143,6 +149,9 @@ def _owned_fits(owned: Token, cue: Token) -> bool:
     chain = [owned, *path.up[:-1]] if path.up else [owned]
     if not all(t.dep_ in _OWNED_EDGES for t in chain if t.i != cue.i):
         return False
+    if any(t.pos_ in ("VERB", "AUX") and t.i != cue.i and t.lemma_.lower() not in _LINKING
+           for t in path.up):
+        return False  # "X added Y, the second PMF unit": the unit is Y, not X
     return not any(t.dep_ in _CLAUSES for t in path.down)
 
 
@@ -255,6 +264,13 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
         kind = cue.kind if cue.how == "role" or (
             _definite(token) and other[0].type != KG.State) else "member"
         return Found(kind, person[0], other[0], _phrase(token), token)
+    if people and cue.how == "part" and len(people) == 1:
+        # "X fought as part of the Mahdi army": a person in a piece of it is a member
+        person = people[0]
+        other = b if person is a else a
+        if token.lemma_.lower() == "part" and _role_fits(person[1], token, other[1]):
+            return Found("member", person[0], other[0], None, token)
+        return None
     if people and cue.how != "agent":
         return None
     if cue.how == "part":
@@ -336,10 +352,37 @@ def _sensible(found: Found) -> bool:
     return not (found.kind == "splinter_of" and found.organization.type == KG.State)
 
 
+def _included(reading: Reading, verb: Token) -> list[Found]:
+    """ "The PMF includes X", "Organizations in PMF ... include X, Y and Z": each listed
+    actor is a part (a person, a member) of the subject or of what the subject is in."""
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    if len(subjects) != 1 or not objects:
+        return []
+    subject = subjects[0]
+    whole = reading.actor_of(subject)
+    if whole is None:
+        wholes = [a for c in subject.children if c.dep_ == "prep" and c.lower_ in ("in", "of",
+                                                                                    "within")
+                  for g in c.children for a in reading.named_by(g)]
+        whole = wholes[0] if len(wholes) == 1 else None
+    if whole is None or whole.type == KG.Person:
+        return []
+    found = []
+    for part in (a for o in objects for a in reading.named_by(o)):
+        if part.iri != whole.iri and part.type != KG.State:
+            kind = "member" if part.type == KG.Person else "part_of"
+            found.append(Found(kind, part, whole, None, verb))
+    return found
+
+
 def find_affiliations(reading: Reading) -> list[tuple[Found, object]]:
     """Every affiliation read in the document, with the sentence it was read from."""
-    found = []
+    found: list[tuple[Found, object]] = []
     for sent in reading.sentences:
+        for token in sent:
+            if token.pos_ == "VERB" and any(c.how == "include" for c in _cues_of(token)):
+                found.extend((f, sent) for f in _included(reading, token))
         for m, _ in reading.mentions_in(sent):
             if m.type == KG.Person and (office := _office_before(reading, m)) is not None:
                 found.append((office, sent))

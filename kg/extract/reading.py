@@ -175,8 +175,12 @@ class Reading:
             if named:
                 return named[0]
         window = mentions[bisect_left(self._starts, floor) : bisect_left(self._starts, token.idx)]
+        above = {t.i for t in token.ancestors}
         for wanted in types:
-            fitting = [m for m in reversed(window) if m.end <= token.idx and m.type in wanted]
+            # "Kata'ib Hizballah, one of its strongest factions": "its" is not the phrase
+            # it sits in
+            fitting = [m for m in reversed(window) if m.end <= token.idx and m.type in wanted
+                       and self.head_of(m).i not in above]
             if not fitting:
                 continue
             if fitting[0].start >= own_sentence:
