@@ -172,6 +172,19 @@ AFFILIATIONS = [
     pytest.param(
         "Hashem Al Mayahi first fought as part of the Mahdi army.",
         "Mayahi", "member", "Mahdi army", id="member-lower-case-army"),
+    pytest.param(
+        "In the 1980s, Jalaluddin Haqqani received American support.",
+        "Jalaluddin", "supported_by", "United States", id="supported-person-american-support"),
+    pytest.param(
+        "Yevgeny Prigozhin fought in Ukraine with support from Russia.",
+        "Prigozhin", "supported_by", "Russia", id="supported-with-support-from"),
+    pytest.param(
+        "Mahad Karate played a key role in the Amniyat.",
+        "Karate", "member", "Amniyat", id="member-played-a-role"),
+    pytest.param(
+        "Soleimani was the commander of the Quds Force of the Islamic Revolutionary Guard "
+        "Corps.",
+        "Quds Force", "part_of", "Islamic Revolutionary Guard Corps", id="part-of-of"),
 ]
 
 

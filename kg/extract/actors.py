@@ -32,7 +32,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "10"
+VERSION = "11"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}

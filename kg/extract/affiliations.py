@@ -26,10 +26,11 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "10"
+VERSION = "11"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
-_COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint"})
+_COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint",
+                      "play"})
 # Verbs through which a subject is what a cue says of it ("X is a unit of Y", "X has
 # close ties to Y", "X operates as a wing of Y").
 _LINKING = _COPULAS | {"have", "maintain", "keep", "operate", "function", "receive", "get",
@@ -136,7 +137,9 @@ def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
     if not all(t.lemma_.lower() in _COPULAS or t.lower_ == "as"
                or (as_phrase and t.pos_ == "VERB") for t in between):
         return False  # "X met Hezbollah officials": the officials are not X
-    return all(t.pos_ in _NOMINAL for t in to_org.tokens if t.i != cue.i)
+    # "played a key role in the Amniyat": the post's own light verb may stand between
+    return all(t.pos_ in _NOMINAL or t.lemma_.lower() in _COPULAS
+               for t in to_org.tokens if t.i != cue.i)
 
 
 def _owned_fits(owned: Token, cue: Token) -> bool:
@@ -180,9 +183,17 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
         for cue in _cues_of(token):
             if opposed and cue.how in ("ally", "support"):
                 continue  # "cooperating with the government against ISIS"
-            found = _apply(cue, token, path, a, b, people)
+            found = _apply(reading, cue, token, path, a, b, people)
             if found is not None:
                 return found
+    if [t.lower_ for t in inner] == ["of"] and not people:
+        # "the Quds Force of Iran's IRGC": a body of a body
+        of = inner[0]
+        whole, unit = (b, a) if of.head.i == a[1].i else (a, b) if of.head.i == b[1].i else (
+            None, None)
+        if (whole is not None and unit is not None and unit[0].type != KG.State
+                and not any(c.dep_ == "case" for c in whole[1].children)):
+            return Found("part_of", unit[0], whole[0], None, of)
     if not inner and not people and {a[1].dep_, b[1].dep_} & {"poss"}:
         owner, owned = (a, b) if a[1].dep_ == "poss" else (b, a)
         if owned[0].type != KG.State and owner[1].head.i == owned[1].i:
@@ -212,7 +223,9 @@ def _help_verb(kind: str, cue: Token, a: tuple[ActorMention, Token],
     receiving = verb.lemma_.lower() in _RECEIVING
     subject = [m for m in (a, b) if _edge_below(verb, m[1]) == "nsubj"]
     if receiving:
-        other = [m for m in (a, b) if _through(verb, m[1], {"from"})]
+        # "support from Y", or "American support", "Iran's funding"
+        other = [m for m in (a, b) if _through(verb, m[1], {"from"})
+                 or (m[1].head.i == cue.i and m[1].dep_ in ("amod", "compound", "poss"))]
     else:
         other = [m for m in (a, b) if _edge_below(verb, m[1]) == "dative"
                  or _through(verb, m[1], {"to", "for"})]
@@ -221,6 +234,19 @@ def _help_verb(kind: str, cue: Token, a: tuple[ActorMention, Token],
     if receiving:
         return Found(kind, subject[0][0], other[0][0], None, cue)
     return Found(kind, other[0][0], subject[0][0], None, cue)
+
+
+def _with_help(kind: str, cue: Token, a: tuple[ActorMention, Token],
+               b: tuple[ActorMention, Token]) -> Found | None:
+    """ "X fought the Soviets with support from Y": the subject of the verb the help
+    comes with is helped, by the one the help is from (or of)."""
+    verb = cue.head.head
+    taker = [m for m in (a, b) if m[1].dep_ == "nsubj" and m[1].head.i == verb.i]
+    giver = [m for m in (a, b) if _through(cue, m[1], {"from", "of"})
+             or (m[1].head.i == cue.i and m[1].dep_ in ("amod", "compound", "poss"))]
+    if len(taker) != 1 or len(giver) != 1 or taker[0] is giver[0]:
+        return None
+    return Found(kind, taker[0][0], giver[0][0], None, cue)
 
 
 def _through(top: Token, head: Token, preps: set[str]) -> bool:
@@ -249,7 +275,7 @@ def _owned_by(kind: str, around: Token, cue: Token, a: tuple[ActorMention, Token
     return Found(kind, owned, owner, None, cue)
 
 
-def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
+def _apply(reading: Reading, cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
            b: tuple[ActorMention, Token], people: list[tuple[ActorMention, Token]]
            ) -> Found | None:
     noun = token.head if token not in path.tokens else token
@@ -260,6 +286,11 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
         other = b if person is a else a
         if not _role_fits(person[1], token, other[1]):
             return None
+        if other[0].type == KG.State and any(
+            (m := reading.actor_of(c)) is not None and m.type not in (KG.State, KG.Person)
+            for c in token.children if c.dep_ in ("compound", "nmod", "poss")
+        ):
+            return None  # "Iraqi PMF leader X" leads the PMF, not Iraq
         # a state's commander is one of its officers, not its head
         kind = cue.kind if cue.how == "role" or (
             _definite(token) and other[0].type != KG.State) else "member"
@@ -271,13 +302,17 @@ def _apply(cue: Cue, token: Token, path: Path, a: tuple[ActorMention, Token],
         if token.lemma_.lower() == "part" and _role_fits(person[1], token, other[1]):
             return Found("member", person[0], other[0], None, token)
         return None
-    if people and cue.how != "agent":
+    if people and cue.how not in ("agent", "support"):
         return None
     if cue.how == "part":
         return _owned_by(cue.kind, noun, token, a, b)
     if cue.how == "support":
         if token.dep_ == "dobj" and token.head.pos_ == "VERB":
             return _help_verb(cue.kind, token, a, b)
+        if token.dep_ == "pobj" and token.head.lower_ == "with" and token.head.head.pos_ == "VERB":
+            return _with_help(cue.kind, token, a, b)
+        if people:
+            return None  # a person is helped only as a verb says ("X received support")
         if token.pos_ == "VERB" and not _is_passive(token):
             subject = [m for m in (a, b) if _edge_below(token, m[1]) in ("nsubj",)]
             if len(subject) != 1:

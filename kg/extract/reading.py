@@ -175,10 +175,17 @@ class Reading:
             if named:
                 return named[0]
         window = mentions[bisect_left(self._starts, floor) : bisect_left(self._starts, token.idx)]
-        above = {t.i for t in token.ancestors}
+        # "Kata'ib Hizballah, one of its strongest factions": "its" is not the phrase it
+        # sits in apposition to (though in "Iran and its commander" it is Iran)
+        above = set()
+        chain = token
+        for ancestor in token.ancestors:
+            if chain.dep_ == "conj":
+                break
+            if chain.dep_ == "appos":
+                above.add(ancestor.i)
+            chain = ancestor
         for wanted in types:
-            # "Kata'ib Hizballah, one of its strongest factions": "its" is not the phrase
-            # it sits in
             fitting = [m for m in reversed(window) if m.end <= token.idx and m.type in wanted
                        and self.head_of(m).i not in above]
             if not fitting:
