@@ -33,11 +33,12 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
-# Words, for telling the language: English prose is about 40 % function words ("the",
-# "of", "and"), other languages in Latin script a few percent, other scripts none.
+# Words, for telling the language: in English prose about half the lower-case words are
+# function words ("the", "of", "and"); in other languages in Latin script a few percent,
+# in other scripts none.
 _WORD = re.compile(r"[^\W\d_]+")
-_MIN_WORDS = 12
-_MIN_ENGLISH_SHARE = 0.15
+_MIN_WORDS = 8
+_MIN_ENGLISH_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ class Document:
     def reads_as_english(self) -> bool:
         """Whether the text is English enough for the English model and vocabularies: a
         French or Arabic article would only yield invented names, so none is extracted."""
-        words = _WORD.findall(self.text[:200_000])
+        # lower-case words only: names say nothing of the language around them
+        words = [w for w in _WORD.findall(self.text[:200_000]) if w.islower()]
         if len(words) < _MIN_WORDS:
             return True  # too little text to tell; extraction finds little either way
         from spacy.lang.en.stop_words import STOP_WORDS

@@ -220,6 +220,16 @@ def test_its_in_an_apposition_is_not_the_phrase_itself(tmp_path: Path) -> None:
                for r in rows), _brief(rows)
 
 
+def test_the_post_belongs_to_the_organization_not_its_country(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Qais al-Khazali, leader of Iraq's Shi'ite militia Asa'ib Ahl "
+                               "al-Haq, spoke in Karbala.").facts
+    rows = facts["affiliations"]
+    assert any(_is_affiliation(facts, r, "Khazali", "leader", "Asa'ib") for r in rows), \
+        _brief(rows)
+    assert not any(_is_affiliation(facts, r, "Khazali", "leader", "Iraq") for r in rows), \
+        _brief(rows)
+
+
 def test_two_supporters_in_one_clause_are_two_affiliations(tmp_path: Path) -> None:
     facts = _extract(tmp_path, "The Houthis receive weapons and training from Iran and "
                                "Russia.").facts

@@ -98,6 +98,15 @@ def test_a_name_repeated_where_the_model_missed_it_is_a_mention(tmp_path: Path) 
     assert text.index("Soleimani,") in starts
 
 
+def test_a_name_with_and_without_its_article_is_one_person(tmp_path: Path) -> None:
+    path = tmp_path / "article.txt"
+    path.write_text("title: t\n---\nQais al-Khazali leads the militia. Qais Khazali was "
+                    "released in 2017.\n", encoding="utf-8")
+    graph, _ = _extract(path)
+    people = {str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, KG.Person)}
+    assert people == {"Qais al-Khazali"}, people
+
+
 def test_faiths_are_not_actors(tmp_path: Path) -> None:
     path = tmp_path / "faith.txt"
     path.write_text("title: t\n---\nThe Shi'ite majority in the parliament voted for the "

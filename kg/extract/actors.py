@@ -32,7 +32,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "11"
+VERSION = "12"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -484,6 +484,10 @@ def _initials(name: str, particles: frozenset[str]) -> str:
     return "".join(w[0] for w in normalize_name(name).split() if w not in particles).upper()
 
 
+def _without_article(name: str) -> str:
+    return " ".join(w for w in normalize_name(name).split() if w not in ("al", "el"))
+
+
 def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
     """Form the document's actors from its mentions: gazetteer identity first, then exact
     names, then short forms joined to the single longer name they abbreviate."""
@@ -492,6 +496,8 @@ def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
     mentions = mentions + [short for _, short in _acronym_mentions(text, mentions)]
 
     by_key: dict[str, str] = {}
+    # Person names without their Arabic article: "Qais Khazali" is "Qais al-Khazali".
+    by_fold: dict[str, str] = {}
 
     def add(key: str, m: Mention) -> None:
         actor = actors.get(key)
@@ -500,6 +506,8 @@ def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
         actor.mentions.append(m)
         for name in actor.names():
             by_key.setdefault(normalize_name(name), key)
+            if m.type == KG.Person:
+                by_fold.setdefault(_without_article(name), key)
 
     ordered = sorted(mentions, key=lambda m: (-len(m.surface.split()), -len(m.surface), m.start))
     pending: list[Mention] = []
@@ -512,6 +520,9 @@ def group_mentions(mentions: list[Mention], text: str) -> list[ActorInDoc]:
         key = normalize_name(m.surface)
         if key in by_key:
             add(by_key[key], m)
+            continue
+        if m.type == KG.Person and _without_article(m.surface) in by_fold:
+            add(by_fold[_without_article(m.surface)], m)
             continue
         target = _antecedent(m, actors, lexicon)
         if target is not None:

@@ -26,7 +26,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "11"
+VERSION = "12"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint",
@@ -125,7 +125,8 @@ def _is_passive(verb: Token) -> bool:
         verb.tag_ == "VBN" and verb.dep_ in ("amod", "acl"))
 
 
-def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
+def _role_fits(reading: Reading, person: ActorMention, person_head: Token, cue: Token,
+               org_head: Token) -> bool:
     """A post belongs to the person when only a copula or "as" stands between them, and
     to the organization when only nouns and prepositions do ("member of Y's bureau")."""
     to_person = path_between(person_head, cue)
@@ -137,8 +138,15 @@ def _role_fits(person_head: Token, cue: Token, org_head: Token) -> bool:
     if not all(t.lemma_.lower() in _COPULAS or t.lower_ == "as"
                or (as_phrase and t.pos_ == "VERB") for t in between):
         return False  # "X met Hezbollah officials": the officials are not X
+    if org_head.dep_ == "poss":
+        possessed = org_head.head
+        owned = [a for t in (possessed, *(c for c in possessed.children if c.dep_ == "appos"))
+                 if (a := reading.actor_of(t)) is not None and a.iri != person.iri]
+        if owned:
+            return False  # "leader of Iraq's militia Asaib": the post is Asaib's, not Iraq's
     # "played a key role in the Amniyat": the post's own light verb may stand between
-    return all(t.pos_ in _NOMINAL or t.lemma_.lower() in _COPULAS
+    light = cue.head if cue.dep_ == "dobj" and cue.head.lemma_.lower() in _COPULAS else None
+    return all(t.pos_ in _NOMINAL or (light is not None and t.i == light.i)
                for t in to_org.tokens if t.i != cue.i)
 
 
@@ -165,7 +173,8 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
         return None
     inner = [t for t in path.tokens if not _inside(t, a[0]) and not _inside(t, b[0])]
     coordinated = {c.i for c in (*a[1].conjuncts, *b[1].conjuncts)}
-    if any(reading.by_token.get(t.i) not in (None, a[0], b[0]) and t.pos_ == "PROPN"
+    if any((m := reading.by_token.get(t.i)) not in (None, a[0], b[0])
+           and m is not None and reading.head_of(m).i == t.i
            and t.i not in coordinated for t in inner):
         return None  # another actor stands between them: it is the one related
     people = [m for m in (a, b) if m[0].type == KG.Person]
@@ -196,8 +205,10 @@ def _relate(reading: Reading, a: tuple[ActorMention, Token], b: tuple[ActorMenti
             return Found("part_of", unit[0], whole[0], None, of)
     if not inner and not people and {a[1].dep_, b[1].dep_} & {"poss"}:
         owner, owned = (a, b) if a[1].dep_ == "poss" else (b, a)
-        if owned[0].type != KG.State and owner[1].head.i == owned[1].i:
-            return Found("part_of", owned[0], owner[0], None, owned[1])  # "Iran's IRGC"
+        # "Iran's IRGC" is a body of the state; "Yemen's Houthis" only are in it
+        located = owner[0].type == KG.State and owned[0].type != KG.GovernmentBody
+        if owned[0].type != KG.State and owner[1].head.i == owned[1].i and not located:
+            return Found("part_of", owned[0], owner[0], None, owned[1])
     return None
 
 
@@ -256,6 +267,8 @@ def _through(top: Token, head: Token, preps: set[str]) -> bool:
             return False
         if t.dep_ == "prep" and t.lower_ in preps:
             return True
+        if t.dep_ in _CLAUSES or t.dep_ == "conj":
+            return False  # beyond another clause: "..., describing X as an adviser to Y"
     return False
 
 
@@ -284,7 +297,7 @@ def _apply(reading: Reading, cue: Cue, token: Token, path: Path, a: tuple[ActorM
             return None
         person = people[0]
         other = b if person is a else a
-        if not _role_fits(person[1], token, other[1]):
+        if not _role_fits(reading, person[0], person[1], token, other[1]):
             return None
         if other[0].type == KG.State and any(
             (m := reading.actor_of(c)) is not None and m.type not in (KG.State, KG.Person)
@@ -299,7 +312,8 @@ def _apply(reading: Reading, cue: Cue, token: Token, path: Path, a: tuple[ActorM
         # "X fought as part of the Mahdi army": a person in a piece of it is a member
         person = people[0]
         other = b if person is a else a
-        if token.lemma_.lower() == "part" and _role_fits(person[1], token, other[1]):
+        if token.lemma_.lower() == "part" and _role_fits(reading, person[0], person[1], token,
+                                                          other[1]):
             return Found("member", person[0], other[0], None, token)
         return None
     if people and cue.how not in ("agent", "support"):
