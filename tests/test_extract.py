@@ -107,6 +107,15 @@ def test_a_name_with_and_without_its_article_is_one_person(tmp_path: Path) -> No
     assert people == {"Qais al-Khazali"}, people
 
 
+def test_a_name_the_text_gives_as_also_known_as_is_an_alias(tmp_path: Path) -> None:
+    path = tmp_path / "aka.txt"
+    path.write_text("title: t\n---\nThe group named Hashim Finyan Rahim al-Saraji (also known "
+                    "as Abu Ala al-Walai) as its leader.\n", encoding="utf-8")
+    graph, _ = _extract(path)
+    person = _actor_named(graph, "Hashim Finyan Rahim al-Saraji")
+    assert person and person == _actor_named(graph, "Abu Ala al-Walai")
+
+
 def test_faiths_are_not_actors(tmp_path: Path) -> None:
     path = tmp_path / "faith.txt"
     path.write_text("title: t\n---\nThe Shi'ite majority in the parliament voted for the "

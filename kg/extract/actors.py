@@ -32,7 +32,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "12"
+VERSION = "13"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -401,6 +401,39 @@ def _demonym_mentions(parsed: object, taken: Taken) -> list[Mention]:
     return found
 
 
+_ALIAS_BETWEEN = re.compile(r"^\s*[,(]\s*(?:also known as|also spelled|formerly known as|"
+                            r"a\.k\.a\.?|aka)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _merge_stated_aliases(actors: list[ActorInDoc], text: str) -> list[ActorInDoc]:
+    """ "Mahad Karate, also known as Abdirahim Mohamed Warsame", "Kata'ib Hizballah (KH),
+    also spelled Kataib Hezbollah": the text says two names are one actor's. Where the
+    two were typed apart, the surer reading of the two decides."""
+    merged = list(actors)
+    owner = {(m.start, m.end): n for n, actor in enumerate(merged) for m in actor.mentions}
+    spans = sorted(owner)
+    gone: set[int] = set()
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+        first, second = owner[(s1, e1)], owner[(s2, e2)]
+        if first == second or not _ALIAS_BETWEEN.match(text[e1:s2]):
+            continue
+        a, b = merged[first], merged[second]
+        if a.known and b.known:
+            continue
+        if a.type != b.type and min(_certainty(a), _certainty(b)) > 1:
+            continue
+        keep, drop = (second, first) if b.known and not a.known else (first, second)
+        merged[keep].mentions.extend(merged[drop].mentions)
+        merged[drop].mentions = []
+        gone.add(drop)
+        owner.update({k: keep for k, v in owner.items() if v == drop})
+    return [actor for n, actor in enumerate(merged) if n not in gone]
+
+
+def _certainty(actor: ActorInDoc) -> int:
+    return 3 if actor.known else max(m.certainty for m in actor.mentions)
+
+
 def _repeat_mentions(actors: dict[URIRef, ActorInDoc], text: str) -> None:
     """Every other place where the document repeats a name it uses for one actor: the
     model tags "Soleimani" in one sentence and misses it in the next; the name is the
@@ -578,7 +611,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
     mentions += _appositive_people(parsed, text, taken)
     mentions += _demonym_mentions(parsed, taken)
     mentions += _capital_mentions(parsed, taken)
-    actors = group_mentions(mentions, text)
+    actors = _merge_stated_aliases(group_mentions(mentions, text), text)
 
     graph = Graph()
     seen: dict[URIRef, ActorInDoc] = {}

@@ -26,7 +26,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "12"
+VERSION = "13"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint",

@@ -27,7 +27,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "12"
+VERSION = "13"
 _AUTHORITY_TYPES = (KG.GovernmentBody, KG.State, KG.Person, KG.Organization)
 _OBJECT_EDGES = frozenset({"dobj", "nsubjpass", "oprd", "dative"})
 _OBJECT_PREPS = frozenset({"on", "against", "of", "for", "to"})

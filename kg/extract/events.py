@@ -30,7 +30,7 @@ from kg.namespace import KG, RDF, RDFS
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "13"
+VERSION = "14"
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Those who take part are also named by a modifier ("U.S. and Coalition forces"), a
 # possessor ("Al-Shabaab's gunmen", "the group's facilities") or a clause about the
