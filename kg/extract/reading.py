@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -74,6 +73,7 @@ class Reading:
         self.text: str = context.document.text
         self.by_token: dict[int, ActorMention] = {}
         self._antecedents: dict[int, ActorMention | None] = {}
+        self._heads: dict[tuple[int, int], Token] = {}
         for m in context.mentions:
             span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is not None:
@@ -128,7 +128,11 @@ class Reading:
         return best.value
 
     def head_of(self, mention: ActorMention) -> Token:
-        return self.doc.char_span(mention.start, mention.end, alignment_mode="expand").root
+        key = (mention.start, mention.end)
+        if key not in self._heads:
+            span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            self._heads[key] = span.root
+        return self._heads[key]
 
     def mentions_in(self, sent: Span) -> list[tuple[ActorMention, Token]]:
         """Each actor mention of the sentence with its head token, plus the antecedents of
@@ -313,12 +317,6 @@ def path_between(a: Token, b: Token) -> Path | None:
             return Path(tuple(up_a[1 : index[t.i] + 1]), tuple(reversed(down[1:])))
         down.append(t)
     return None
-
-
-def conjuncts(token: Token) -> Iterator[Token]:
-    """The token and those coordinated with it ("Iran and Russia")."""
-    yield token
-    yield from token.conjuncts
 
 
 def sentence_span(sent: Span) -> tuple[int, int]:
