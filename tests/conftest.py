@@ -3,6 +3,7 @@ examples/, and a runner for the `kg` command as a user calls it."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,18 @@ def examples_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert not result.failed and not result.quarantined, result.outcomes
     del store
     return path
+
+
+ERROR_LINE = re.compile(r"^error: (.+?): (.+)$", re.M)
+
+
+def build_summary(stdout: str) -> str:
+    """The one-line summary `kg build` ends with ("read N inputs: ...")."""
+    match = re.search(r"read \d+ inputs: .*", stdout)
+    assert match, stdout
+    return match.group(0)
+
+
+def error_lines(stderr: str) -> dict[str, str]:
+    """Each `error: FILE: PROBLEM` line of a run, by file."""
+    return dict(ERROR_LINE.findall(stderr))

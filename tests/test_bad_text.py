@@ -12,7 +12,6 @@ tmp_path; no file of the corpus is used.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -29,10 +28,9 @@ from kg.documents import read_document
 from kg.identity import document_iri
 from kg.store import KGStore
 
-from .conftest import run_kg
+from .conftest import build_summary, error_lines, run_kg
 
 KG, PROV, DCTERMS = namespace.KG, namespace.PROV, namespace.DCTERMS
-ERROR_LINE = re.compile(r"^error: (.+?): (.+)$", re.M)
 Term = tuple[str, ...]
 Quad = tuple[Term, Term, Term, Term | None]
 
@@ -69,14 +67,6 @@ def _facts(run: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     return facts
 
 
-def _summary(stdout: str) -> str:
-    match = re.search(r"read \d+ inputs: .*", stdout)
-    assert match, stdout
-    return match.group(0)
-
-
-def _errors(stderr: str) -> dict[str, str]:
-    return dict(ERROR_LINE.findall(stderr))
 
 
 def _build(store: Path, *paths: Path) -> subprocess.CompletedProcess[str]:
@@ -161,7 +151,7 @@ def test_body_of_only_whitespace_is_refused_with_a_message(tmp_path: Path) -> No
     run = run_kg("extract", str(path))
     _no_crash(run)
     assert run.returncode == 2, run.stderr
-    assert _errors(run.stderr) == {str(path): "the header is followed by no text"}, run.stderr
+    assert error_lines(run.stderr) == {str(path): "the header is followed by no text"}, run.stderr
     assert run.stdout == ""
 
 
@@ -170,8 +160,8 @@ def test_build_of_bodies_without_sentences(sentenceless: Path, tmp_path: Path) -
     store = tmp_path / "kg-data"
     run = _build(store, sentenceless, whitespace)
     assert run.returncode == 2, run.stderr  # one input could not be read
-    assert _errors(run.stderr) == {str(whitespace): "the header is followed by no text"}
-    assert _summary(run.stdout) == (
+    assert error_lines(run.stderr) == {str(whitespace): "the header is followed by no text"}
+    assert build_summary(run.stdout) == (
         "read 6 inputs: 5 stored, 0 unchanged, 1 failed, 0 with quarantined output")
     kg = KGStore(store, read_only=True)
     assert len(kg.document_graphs()) == 5
@@ -298,7 +288,7 @@ def test_non_english_documents_are_stored(non_english: Path, tmp_path: Path) -> 
     store = tmp_path / "kg-data"
     run = _build(store, non_english)
     assert run.returncode == 0, run.stderr
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         "read 3 inputs: 3 stored, 0 unchanged, 0 failed, 0 with quarantined output")
     for name, (title, _) in NON_ENGLISH.items():
         graph = _stored_graph(store, non_english / name)
@@ -340,7 +330,7 @@ def test_mojibake_is_extracted_and_stored_as_written(tmp_path: Path) -> None:
     store = tmp_path / "kg-data"
     run = _build(store, folder)
     assert run.returncode == 0, run.stderr
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         "read 3 inputs: 3 stored, 0 unchanged, 0 failed, 0 with quarantined output")
     for path in paths:
         graph = _stored_graph(store, path)
@@ -404,7 +394,7 @@ def test_names_full_of_syntax_survive_store_and_export(tmp_path: Path) -> None:
     store = tmp_path / "kg-data"
     run = _build(store, path)
     assert run.returncode == 0, run.stderr
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         "read 1 inputs: 1 stored, 0 unchanged, 0 failed, 0 with quarantined output")
     _validate_store(store)
 
@@ -487,13 +477,13 @@ def test_bad_documents_leave_the_good_ones_intact(tmp_path: Path) -> None:
     store = tmp_path / "kg-data"
     run = _build(store, folder)
     assert run.returncode == 2, run.stderr  # some inputs could not be read
-    errors = _errors(run.stderr)
+    errors = error_lines(run.stderr)
     expected_errors = {str(folder / n): e for n, e in bad.items() if e is not None}
     assert set(errors) == set(expected_errors), run.stderr
     for name, problem in expected_errors.items():
         assert errors[name].startswith(problem), (name, errors[name])
     stored = len(GOOD) + sum(e is None for e in bad.values())
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         f"read {len(GOOD) + len(bad)} inputs: {stored} stored, 0 unchanged, "
         f"{len(expected_errors)} failed, 0 with quarantined output")
     _validate_store(store)

@@ -34,7 +34,7 @@ from kg.identity import document_iri, node_iri
 from kg.provenance import Run, add_evidence
 from kg.store import ONTOLOGY_GRAPH, KGStore
 
-from .conftest import EXAMPLES, run_kg
+from .conftest import EXAMPLES, build_summary, error_lines, run_kg
 
 KG, RDF, PROV = namespace.KG, namespace.RDF, namespace.PROV
 ENDED = f"<{PROV.endedAtTime}>"
@@ -46,7 +46,6 @@ BAD_FILES = {
     "latin1.txt": "not valid UTF-8 (byte 0xe9 at offset 10)",
     "dangling.txt": "broken symbolic link: its target",
 }
-ERROR_LINE = re.compile(r"^error: (.+?): (.+)$", re.M)
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -74,14 +73,6 @@ def _by_graph(quads: set[str]) -> dict[str, set[str]]:
     return graphs
 
 
-def _summary(stdout: str) -> str:
-    match = re.search(r"read \d+ inputs: .*", stdout)
-    assert match, stdout
-    return match.group(0)
-
-
-def _errors(stderr: str) -> dict[str, str]:
-    return dict(ERROR_LINE.findall(stderr))
 
 
 def _copy_store(source: Path, tmp_path: Path) -> Path:
@@ -123,14 +114,14 @@ def test_bad_inputs_are_reported_and_the_rest_is_built(
 ) -> None:
     run, store_dir = built
     assert run.returncode == 2, run.stderr  # some inputs failed
-    errors = _errors(run.stderr)
+    errors = error_lines(run.stderr)
     assert set(errors) == {str(inputs / name) for name in BAD_FILES} | {
         str(inputs / "no-such-folder")}, run.stderr
     for name, problem in BAD_FILES.items():
         assert errors[str(inputs / name)].startswith(problem), errors
     assert errors[str(inputs / "no-such-folder")] == "no such file or folder"
     assert "internal error" not in run.stderr and "Traceback" not in run.stderr
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         "read 10 inputs: 5 stored, 0 unchanged, 5 failed, 0 with quarantined output")
 
     store = KGStore(store_dir, read_only=True)
@@ -148,9 +139,9 @@ def test_rebuild_changes_nothing(
     store_dir = _copy_store(reference, tmp_path)
     run = run_kg("build", str(inputs), "--store", str(store_dir), "-q")
     assert run.returncode == 2, run.stderr
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         "read 9 inputs: 0 stored, 5 unchanged, 4 failed, 0 with quarantined output")
-    assert set(_errors(run.stderr)) == {str(inputs / name) for name in BAD_FILES}
+    assert set(error_lines(run.stderr)) == {str(inputs / name) for name in BAD_FILES}
     triples = re.compile(r"^\s+triples\s+(\d+)$", re.M)
     assert triples.findall(run.stdout) == triples.findall(first.stdout) != []
     assert _quads(store_dir) == _quads(reference)  # same triples, same times
@@ -162,7 +153,7 @@ def test_forced_rebuild_gives_the_same_iris(
     _, reference = built
     store_dir = _copy_store(reference, tmp_path)
     run = run_kg("build", str(inputs), "--store", str(store_dir), "-q", "--force")
-    assert _summary(run.stdout).startswith("read 9 inputs: 5 stored, 0 unchanged"), run.stdout
+    assert build_summary(run.stdout).startswith("read 9 inputs: 5 stored, 0 unchanged"), run.stdout
     before, after = _quads(reference), _quads(store_dir)
     assert _timeless(after) == _timeless(before)
     # Only the extraction times moved: same extraction nodes, same graphs, one time each.
@@ -178,7 +169,7 @@ def test_parallel_build_equals_serial_build(
     store_dir = tmp_path / "kg-data"
     run = run_kg("build", str(inputs), "--store", str(store_dir), "-q", "--jobs", "2")
     assert run.returncode == 2, run.stderr
-    assert set(_errors(run.stderr)) == {str(inputs / name) for name in BAD_FILES}
+    assert set(error_lines(run.stderr)) == {str(inputs / name) for name in BAD_FILES}
     assert _timeless(_quads(store_dir)) == _timeless(_quads(reference))
 
 
@@ -214,7 +205,7 @@ def test_killed_build_leaves_a_consistent_store_and_resumes(
         assert quads == expected[graph], graph
 
     run = run_kg("build", str(inputs), "--store", str(store_dir), "-q")
-    assert _summary(run.stdout) == (
+    assert build_summary(run.stdout) == (
         "read 9 inputs: 3 stored, 2 unchanged, 4 failed, 0 with quarantined output")
     assert _timeless(_quads(store_dir)) == _timeless(_quads(reference))
 
@@ -320,7 +311,7 @@ def test_invalid_output_is_quarantined_and_the_rest_kept(
     match = re.search(rf"^quarantined: {re.escape(str(bad_path))}: (\d+) triples failed "
                       r"validation$", stderr, re.M)
     assert match and int(match.group(1)) > 0, stderr
-    assert _summary(stdout) == (
+    assert build_summary(stdout) == (
         "read 5 inputs: 5 stored, 0 unchanged, 0 failed, 1 with quarantined output")
     store = KGStore(store_dir)
     assert f"quarantine reports: {store.reports_dir}/" in stdout
