@@ -86,11 +86,16 @@ def test_short_forms_join_their_actor() -> None:
     assert (next(iter(mayahi)), RDF.type, KG.Person) in graph
 
 
+def _extract_body(tmp_path: Path, body: str) -> tuple[Graph, str]:
+    """Extract a short article written for the test (a title header, then `body`)."""
+    path = tmp_path / "article.txt"
+    path.write_text(f"title: t\n---\n{body}\n", encoding="utf-8")
+    return _extract(path)
+
+
 def test_a_name_repeated_where_the_model_missed_it_is_a_mention(tmp_path: Path) -> None:
-    path = tmp_path / "repeat.txt"
-    path.write_text("title: t\n---\nQasem Soleimani was killed in Baghdad. Soleimani, "
-                    "the commander of the Quds Force, had just landed.\n", encoding="utf-8")
-    graph, text = _extract(path)
+    graph, text = _extract_body(tmp_path, "Qasem Soleimani was killed in Baghdad. Soleimani, "
+                                          "the commander of the Quds Force, had just landed.")
     person = _actor_named(graph, "Qasem Soleimani")
     assert len(person) == 1
     starts = {int(graph.value(ev, KG.startOffset))  # type: ignore[arg-type]
@@ -99,28 +104,22 @@ def test_a_name_repeated_where_the_model_missed_it_is_a_mention(tmp_path: Path) 
 
 
 def test_a_name_with_and_without_its_article_is_one_person(tmp_path: Path) -> None:
-    path = tmp_path / "article.txt"
-    path.write_text("title: t\n---\nQais al-Khazali leads the militia. Qais Khazali was "
-                    "released in 2017.\n", encoding="utf-8")
-    graph, _ = _extract(path)
+    graph, _ = _extract_body(tmp_path, "Qais al-Khazali leads the militia. Qais Khazali was "
+                                       "released in 2017.")
     people = {str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, KG.Person)}
     assert people == {"Qais al-Khazali"}, people
 
 
 def test_a_name_the_text_gives_as_also_known_as_is_an_alias(tmp_path: Path) -> None:
-    path = tmp_path / "aka.txt"
-    path.write_text("title: t\n---\nThe group named Hashim Finyan Rahim al-Saraji (also known "
-                    "as Abu Ala al-Walai) as its leader.\n", encoding="utf-8")
-    graph, _ = _extract(path)
+    graph, _ = _extract_body(tmp_path, "The group named Hashim Finyan Rahim al-Saraji (also "
+                                       "known as Abu Ala al-Walai) as its leader.")
     person = _actor_named(graph, "Hashim Finyan Rahim al-Saraji")
     assert person and person == _actor_named(graph, "Abu Ala al-Walai")
 
 
 def test_faiths_are_not_actors(tmp_path: Path) -> None:
-    path = tmp_path / "faith.txt"
-    path.write_text("title: t\n---\nThe Shi'ite majority in the parliament voted for the "
-                    "resolution, and Sunni lawmakers walked out.\n", encoding="utf-8")
-    graph, _ = _extract(path)
+    graph, _ = _extract_body(tmp_path, "The Shi'ite majority in the parliament voted for the "
+                                       "resolution, and Sunni lawmakers walked out.")
     labels = {str(o) for o in graph.objects(None, RDFS.label)}
     assert not labels & {"Shi'ite", "Sunni"}, labels
 

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.extract import ActorMention, Context
 from kg.extract.gazetteer import load_gazetteer
 from kg.extract.reading import Reading, Span, Token, sentence_span
+from kg.identity import node_iri
 from kg.namespace import KG, PROV, RDF, RDFS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
@@ -106,8 +107,6 @@ def add_claim(
     speaker: ActorMention | None,
 ) -> URIRef:
     """A claim node of `claim_class` named by `key`, citing the sentence it was read from."""
-    from kg.identity import node_iri
-
     # Not keyed by document: the same claim read in two documents is one node, with the
     # evidence of each in that document's graph.
     iri = node_iri(str(claim_class).rsplit("#", 1)[-1].lower(), *key, base=run.base)
