@@ -497,6 +497,132 @@ def test_election_last_year_is_dated_from_the_publication(tmp_path: Path, body: 
     assert elections[0]["date"] == "2018", _brief(elections)
 
 
+def _only(facts: Facts, event_type: str) -> Row:
+    rows = _events(facts, event_type)
+    assert len(rows) == 1, _brief(facts["events"])
+    return rows[0]
+
+
+def _in_role(facts: Facts, event: Row, role: str, actor: str) -> bool:
+    return any(_is(facts, name, actor) for name in _participants(event, role))
+
+
+def test_what_a_law_makes_of_an_actor_is_its_subject(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "A 2017 law made Hezbollah a lawful party.").facts
+    law = _only(facts, "Legislation")
+    assert law["date"] == "2017" and _in_role(facts, law, "subject", "Hezbollah"), _brief([law])
+
+
+def test_a_joined_verb_shares_the_subject(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The Houthis seized the port and attacked a Saudi "
+                               "tanker.").facts
+    assert any(_performed_by(facts, e, "Houthis") for e in _events(facts, "Attack")), \
+        _brief(facts["events"])
+
+
+def test_a_named_battle_is_an_operation_with_the_place_of_its_verb(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Hezbollah took part in the Battle of Qusayr in Syria in "
+                               "2013.").facts
+    battle = _only(facts, "MilitaryOperation")
+    assert battle["place"] == "Syria" and battle["date"] == "2013", _brief([battle])
+
+
+def test_a_visit_to_a_country_is_there_and_by_whoever_acts_during_it(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Ismail Haniyeh met officials during a visit to Qatar in "
+                               "May 2019.").facts
+    visit = _only(facts, "Visit")
+    assert visit["place"] == "Qatar" and visit["date"] == "2019-05", _brief([visit])
+    assert _in_role(facts, visit, "visitor", "Haniyeh"), _brief([visit])
+
+
+@pytest.mark.parametrize(("body", "actor"), [
+    pytest.param("The parliament recalled its envoy as a protest against the Houthis.",
+                 "Houthis", id="as-a-protest"),
+    pytest.param("Grand Ayatollah Ali al-Sistani rallied young men to fight the Islamic "
+                 "State.", "Sistani", id="rallied-others-to-act"),
+])
+def test_no_rally_where_nobody_rallies(tmp_path: Path, body: str, actor: str) -> None:
+    facts = _extract(tmp_path, body).facts
+    assert _has_actor(facts, actor), facts["actors"]
+    assert not _events(facts, "Rally"), _brief(facts["events"])
+
+
+def test_a_protest_of_strikes_is_a_rally_of_those_who_protest(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Hundreds of Hamas supporters protested the strikes.").facts
+    rally = _only(facts, "Rally")
+    assert _in_role(facts, rally, "participant", "Hamas"), _brief([rally])
+
+
+def test_the_attacks_told_before_keep_their_date(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Rockets were fired at a base near Kirkuk in March 2020. "
+                               "The attacks wounded two American soldiers.").facts
+    attacks = _events(facts, "Attack")
+    assert attacks and all(e["date"] == "2020-03" for e in attacks), _brief(attacks)
+    assert any(_in_role(facts, e, "target", "United States") for e in attacks), \
+        _brief(attacks)
+
+
+def test_condemning_the_strike_is_no_second_strike(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The United States struck a Kata'ib Hizballah base in Qaim "
+                               "on December 29, 2019. In Baghdad, the prime minister "
+                               "condemned the strike.").facts
+    strike = _only(facts, "Attack")
+    assert strike["date"] == "2019-12-29", _brief([strike])
+
+
+def test_an_attack_under_a_condition_is_no_attack(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Washington will lift the sanctions if the Houthis stop "
+                               "their attacks.").facts
+    assert _has_actor(facts, "Houthis"), facts["actors"]
+    assert not _events(facts, "Attack"), _brief(facts["events"])
+
+
+def test_days_later_is_the_month_of_the_date_before(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The State Department designated Kata'ib Hizballah on March "
+                               "10, 2020. Days later, the Iraqi parliament voted for a "
+                               "resolution against the United States.").facts
+    assert _only(facts, "Legislation")["date"] == "2020-03", _brief(facts["events"])
+
+
+def test_the_recent_attack_is_of_the_publication_year(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Al-Shabaab carried out the recent attack on a hotel in "
+                               "Nairobi.", published="2019-01-20").facts
+    attack = _only(facts, "Attack")
+    assert attack["date"] == "2019" and _performed_by(facts, attack, "al-Shabaab"), \
+        _brief([attack])
+
+
+def test_a_second_object_with_its_own_date_is_a_second_attack(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Boko Haram killed 30 villagers in Borno in May 2014, and "
+                               "40 students in Yobe in February 2014.").facts
+    attacks = _events(facts, "Attack")
+    assert sorted(e["date"] for e in attacks) == ["2014-02", "2014-05"], _brief(attacks)
+    assert all(_performed_by(facts, e, "Boko Haram") for e in attacks), _brief(attacks)
+
+
+def test_who_joins_the_fight_against_a_group_fights_it(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Kata'ib Hizballah joined the fight against the Islamic "
+                               "State in 2014.").facts
+    fight = _only(facts, "MilitaryOperation")
+    assert _in_role(facts, fight, "combatant", "Hizballah"), _brief([fight])
+    assert _in_role(facts, fight, "enemy", "Islamic State"), _brief([fight])
+
+
+def test_an_anti_group_fight_is_against_the_group(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "The Popular Mobilization Forces lost hundreds of men in "
+                               "the anti-ISIS fight.").facts
+    fight = _only(facts, "MilitaryOperation")
+    assert _participants(fight, "enemy") and not _participants(fight, "combatant"), \
+        _brief([fight])
+
+
+def test_elements_of_a_group_make_it_the_perpetrator(tmp_path: Path) -> None:
+    facts = _extract(tmp_path, "Elements of the Popular Mobilization Forces attacked "
+                               "protesters in Baghdad in October 2019.").facts
+    attack = _only(facts, "Attack")
+    assert _performed_by(facts, attack, "Popular Mobilization"), _brief([attack])
+
+
 # -- attribution ---------------------------------------------------------------------
 
 
