@@ -27,6 +27,20 @@ store_option = click.option(
 )
 
 
+def _iso_date(_ctx: Any, _param: Any, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+    return value
+
+
+list_date_option = click.option(
+    "--list-date", default=None, callback=_iso_date, metavar="YYYY-MM-DD",
+    help="Publication date of designation lists whose files do not state it (OFAC's CSV).")
+
+
 def _err(message: str) -> None:
     click.echo(message, err=True)
 
@@ -49,8 +63,10 @@ def cli() -> None:
               help="spaCy model package (env KG_SPACY_MODEL).")
 @click.option("--base-uri", default=None, help="Base of minted entity IRIs.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@list_date_option
 def build(paths: tuple[Path, ...], store_dir: Path, jobs: int, force: bool,
-          max_bytes: int | None, model: str | None, base_uri: str | None, quiet: bool) -> None:
+          max_bytes: int | None, model: str | None, base_uri: str | None, quiet: bool,
+          list_date: str | None) -> None:
     """Build or update the KG from files and folders (articles: .txt with a header, plain
     text, .html)."""
     from kg.build import build as run_build
@@ -83,9 +99,13 @@ def build(paths: tuple[Path, ...], store_dir: Path, jobs: int, force: bool,
         if bar is not None:  # made once the inputs are read: each outcome now is one of them
             bar.update(1)
 
+    def on_list(path: Path) -> None:
+        if not quiet:
+            _err(f"reading list {path} (validated in batches; large lists take a while)")
+
     result = run_build(paths, store, jobs=jobs, force=force, options=options,
                        max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress,
-                       on_total=on_total)
+                       on_total=on_total, list_date=list_date, on_list=on_list)
     if bar is not None:
         bar.__exit__(None, None, None)
     click.echo(
@@ -116,6 +136,7 @@ def _print_summary(store: KGStore) -> None:
     events = sum(counts.get(str(t).rsplit("#", 1)[-1], 0) for t in EVENT_TYPES)
     click.echo(f"store: {store.path.resolve()}")
     click.echo(f"  documents      {counts.get('documents', 0)}")
+    click.echo(f"  list versions  {counts.get('list versions', 0)}")
     click.echo(f"  actors         {actors}  (" + ", ".join(
         f"{t} {counts.get(t, 0)}" for t in actor_types) + ")")
     click.echo(f"  affiliations   {counts.get('Affiliation', 0)}")
@@ -139,21 +160,31 @@ def stats(store_dir: Path) -> None:
 @click.option("--model", default=None, envvar="KG_SPACY_MODEL", help="spaCy model package.")
 @click.option("--max-bytes", type=click.IntRange(1), default=None,
               help="Refuse files larger than this (default 10 MiB).")
-def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None) -> None:
-    """Extract one document to stdout, without the store."""
+@list_date_option
+def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None,
+            list_date: str | None) -> None:
+    """Extract one document or designation list to stdout, without the store."""
     from rdflib import Dataset
 
     from kg.documents import DEFAULT_MAX_BYTES, read_document
     from kg.extract import ExtractOptions, extract_document
     from kg.facts import document_facts
     from kg.identity import document_iri
+    from kg.lists import LIST_ONLY_SUFFIXES, is_list_file, read_list
+    from kg.lists.ingest import standalone_graph
 
-    doc = read_document(file, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
-    for warning in doc.warnings:
-        _err(f"warning: {file}: {warning}")
     options = ExtractOptions(model=model)
-    graph = extract_document(doc, options)
-    iri = document_iri(doc.url, doc.content_hash, options.base)
+    if file.suffix.lower() in LIST_ONLY_SUFFIXES or is_list_file(file):
+        version = read_list(file, version_date=list_date)
+        graph, iri = standalone_graph(version, options)
+        for message in (*version.warnings, *(f"{p.where}: {p.problem}" for p in version.problems)):
+            _err(f"warning: {file}: {message}")
+    else:
+        doc = read_document(file, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+        for warning in doc.warnings:
+            _err(f"warning: {file}: {warning}")
+        graph = extract_document(doc, options)
+        iri = document_iri(doc.url, doc.content_hash, options.base)
     if fmt == "facts":
         click.echo(json.dumps(document_facts(graph, iri), indent=1, ensure_ascii=False))
     elif fmt == "ttl":

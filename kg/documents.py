@@ -31,6 +31,8 @@ _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article)", re
 _UNKNOWN = {"unknown", "n/a", "na", "none", "-", "?"}
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+# Designation lists (kg.lists decides which of these files are lists).
+LIST_SUFFIXES = {".csv", ".xml"}
 
 
 # Words, for telling the language: in English prose about half the lower-case words are
@@ -283,7 +285,7 @@ def _walk(root: Path) -> list[tuple[Path, InputError | None]]:
             if name.startswith("."):
                 continue
             if child.is_file():
-                if child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
+                if child.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES | LIST_SUFFIXES:
                     found.append((child, None))
             else:
                 found.append((child, InputError(child, _not_a_file(child))))

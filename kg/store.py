@@ -127,6 +127,26 @@ class KGStore:
         """Put a document's valid triples in its named graph, replacing what was there."""
         self._replace(self.db, graph_name, graph)
 
+    def add_ntriples(self, graph_name: URIRef, ntriples: str, *, bulk: bool = False) -> None:
+        """Add N-Triples to a named graph without replacing it: a list's new version goes
+        beside the earlier ones. `bulk` loads several times faster but not in one
+        transaction: the caller must write last what marks the data complete."""
+        if not ntriples.strip():
+            return
+        load = self.db.bulk_load if bulk else self.db.load
+        load(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+             to_graph=ox.NamedNode(str(graph_name)))
+
+    def remove_matching(self, graph_name: URIRef, subject: URIRef | None,
+                        predicate: URIRef | None, obj: URIRef | None = None) -> int:
+        """Remove a graph's triples that match the given IRIs (None: any); how many."""
+        s, p, o = (ox.NamedNode(str(t)) if t is not None else None
+                   for t in (subject, predicate, obj))
+        quads = list(self.db.quads_for_pattern(s, p, o, ox.NamedNode(str(graph_name))))
+        for quad in quads:
+            self.db.remove(quad)
+        return len(quads)
+
     def report_path(self, graph_name: URIRef, label: str) -> Path:
         """The text report of a document: its file name for the reader, a digest of its
         IRI so that two files of the same name do not overwrite each other's report."""

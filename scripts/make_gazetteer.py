@@ -26,17 +26,19 @@ import csv
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
-from xml.etree import ElementTree
 
 import pycountry
 from rdflib import Graph, Literal, URIRef
 
 from kg.extract.gazetteer import is_acronym
 from kg.identity import actor_iri, normalize_name
+from kg.lists import fto, ofac_csv, un_xml
+from kg.lists.model import PERSON, Entry, ListVersion
+from kg.lists.names import case_name, looks_like_acronym, person_name
 from kg.namespace import DCTERMS, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, WD, WDT
 from kg.resources import ontology_path
 
@@ -228,124 +230,11 @@ def state_actors() -> list[Actor]:
 
 
 # ---------------------------------------------------------------------------------------
-# Case conversion of OFAC's and the UN's capitals
-# ---------------------------------------------------------------------------------------
-
-# Romanised Arabic and Persian particles joined by a hyphen, written lower case inside a
-# name: al-Haq, ad-Dawla, wa-sh-Sham, Sepah-e Pasdaran.
-_HYPHEN_PARTICLES = frozenset(
-    {"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az", "sh", "wa", "e"}
-)
-# Whole words written lower case inside a name: English function words and Arabic
-# prepositions and articles ("Islamic State of Iraq and the Levant", "fi al-Iraq").
-_MINOR_WORDS = frozenset(
-    {
-        "of",
-        "the",
-        "and",
-        "in",
-        "on",
-        "for",
-        "to",
-        "at",
-        "by",
-        "fi",
-        "wa",
-        "wal",
-        "min",
-        "al",
-        "el",
-        "bin",
-        "ibn",
-        "bint",
-        "de",
-        "la",
-    }
-)
-_VOWELS = frozenset("AEIOUY")
-_WORD_SPLIT = re.compile(r"([^A-Za-z0-9'’‘]+)")
-_APOSTROPHES = re.compile(r"['’‘]")
-
-
-def looks_like_acronym(word: str) -> bool:
-    """Whether a capitalised word standing alone as a name is an acronym (AAH, IRGC, KSS).
-
-    OFAC writes everything in capitals, so shape is all there is: up to four letters, or
-    five with at most one vowel (IRGC, ISIL, AGIR; but SEPAH and DAESH are words). A
-    four-letter ordinary word given alone as an alias would be mistaken; OFAC lists
-    acronyms as separate a.k.a.s, and such words are rare among them.
-    """
-    letters = _APOSTROPHES.sub("", word)
-    if not (letters.isalpha() and letters.isupper()):
-        return False
-    vowels = sum(1 for c in letters if c in _VOWELS)
-    return 2 <= len(letters) <= 4 or (len(letters) == 5 and vowels <= 1)
-
-
-def _capitalise(word: str) -> str:
-    """First letter upper, the rest lower, across apostrophes ("ASA'IB" -> "Asa'ib")."""
-    lowered = word.lower()
-    for i, char in enumerate(lowered):
-        if char.isalpha():
-            return lowered[:i] + char.upper() + lowered[i + 1 :]
-    return lowered
-
-
-def case_name(
-    text: str, acronyms: frozenset[str], *, initial: bool = True, person: bool = False
-) -> str:
-    """Mixed case for a name written in capitals; names already in mixed case are kept.
-
-    The rule, word by word: a word the lists give as an acronym elsewhere, a word with no
-    vowel (KSS, TV), a short word in parentheses ("(IRGC)") and a name that is a single
-    acronym-shaped word stay in capitals; particles joined by hyphens (al-, wa-sh-, -e) and
-    function words (of, the, fi) are lower case except at the start of the name; every
-    other word is capitalised. `initial=False` is for a fragment that will not start the
-    name (the surname of "AL-KHAZALI, Qais" becomes "al-Khazali"); `person=True` turns
-    the acronym rules off, since people's names hold none and "ASAD" is a surname.
-    """
-    if any(c.islower() for c in text):
-        return text
-    parts = _WORD_SPLIT.split(text)
-    words = [i for i in range(0, len(parts), 2) if parts[i]]
-    single = len(words) == 1 and not person
-    out = list(parts)
-    for n, i in enumerate(words):
-        word = parts[i]
-        before = parts[i - 1] if i > 0 else ""
-        after = parts[i + 1] if i + 1 < len(parts) else ""
-        at_start = initial and n == 0
-        letters = _APOSTROPHES.sub("", word)
-        if not letters.isalpha():
-            continue
-        if not at_start and word.lower() in _HYPHEN_PARTICLES and "-" in before + after:
-            out[i] = word.lower()
-        elif not person and (
-            letters in acronyms
-            or not any(c in _VOWELS for c in letters)
-            or (single and looks_like_acronym(word))
-            or ("(" in before and ")" in after and len(letters) <= 5)
-        ):
-            out[i] = word
-        elif not at_start and word.lower() in _MINOR_WORDS and "-" not in before:
-            out[i] = word.lower()
-        else:
-            out[i] = _capitalise(word)
-    return "".join(out)
-
-
-def person_name(text: str, acronyms: frozenset[str]) -> str:
-    """OFAC's "LAST, First" as "First Last", in mixed case."""
-    if ", " not in text:
-        return case_name(text, acronyms, person=True)
-    surname, given = text.split(", ", 1)
-    given = case_name(given, acronyms, person=True)
-    return f"{given} {case_name(surname, acronyms, initial=False, person=True)}"
-
-
-# ---------------------------------------------------------------------------------------
 # 2. Designation lists
 # ---------------------------------------------------------------------------------------
+
+# The lists are read by kg.lists' readers and their names cased by kg.lists.names, the
+# code kg ingests lists into the graph with, so a name gets one spelling (and actor IRI).
 
 
 @dataclass
@@ -365,163 +254,47 @@ class DesignationStats:
     merged: list[list[str]] = field(default_factory=list)
 
 
-def _ofac_field(value: str) -> str:
-    """OFAC's legacy CSVs write an empty field as "-0- "."""
-    value = value.strip()
-    return "" if value == "-0-" else value
-
-
-_REMARK_ALIAS = re.compile(r"^[afn]\.k\.a\. '(?P<name>.+)'\.?$")
-
-# Words in an OFAC entity's names or remarks that say it is an armed group, for entities
-# outside the FTO and SDGT programmes ("network" is left out: OFAC also uses it for
-# financial and procurement networks).
-_ARMED_WORDS = re.compile(r"\b(?:militias?|brigades?|army|front|movement|hizballah)\b", re.I)
+# OFAC programmes for terrorist groups: an entity listed under one is an armed group even
+# when no word of its names or remarks says so (the reader's `armed` flag reads only those).
 _ARMED_PROGRAMS = frozenset({"FTO", "SDGT"})
 
 
-def _remark_aliases(remarks: str) -> list[str]:
-    """The a.k.a./f.k.a./n.k.a. names in an sdn.csv remarks field ("a.k.a. 'AAH'")."""
-    names = []
-    for part in remarks.split(";"):
-        match = _REMARK_ALIAS.match(part.strip())
-        if match:
-            names.append(match["name"])
-    return names
-
-
-def _read_csv(path: Path) -> list[list[str]]:
-    with _require(path).open(newline="", encoding="utf-8") as handle:
-        return [row for row in csv.reader(handle) if row]
-
-
-def read_ofac(folder: Path, stats: DesignationStats) -> list[tuple[str, URIRef, list[str]]]:
-    """OFAC SDN entries as (raw type, kg type, raw names): sdn.csv joined with alt.csv.
-
-    Names are returned in OFAC's capitals; they are cased once the acronyms of all lists
-    are known. Vessels and aircraft are not actors and are skipped.
-    """
-    sdn = _read_csv(folder / "sdn.csv")
-    alt = _read_csv(folder / "alt.csv")
-    aliases: dict[str, list[str]] = defaultdict(list)
-    for row in alt:
-        ent_num, _alt_num, alt_type, alt_name = (_ofac_field(v) for v in row[:4])
-        if alt_type.lower() in {"aka", "fka", "nka"} and alt_name:
-            aliases[ent_num].append(alt_name)
-    entries = []
-    known = set()
-    for row in sdn:
-        ent_num, name, sdn_type, programs = (_ofac_field(v) for v in row[:4])
-        remarks = _ofac_field(row[11]) if len(row) > 11 else ""
-        known.add(ent_num)
-        names = [name, *_remark_aliases(remarks), *aliases.get(ent_num, [])]
-        if sdn_type == "individual":
-            kind = KG.Person
-        elif sdn_type:
-            stats.skipped.append(f"OFAC {ent_num} {name}: {sdn_type}, not an actor")
-            continue
-        elif _ARMED_PROGRAMS & set(programs.split("] [")) or any(
-            _ARMED_WORDS.search(text) for text in (*names, remarks)
-        ):
-            kind = KG.ArmedGroup
-        else:
-            kind = KG.Organization
-        entries.append((sdn_type, kind, names))
-    orphans = sorted(set(aliases) - known)
-    if orphans:
-        stats.skipped.append(f"OFAC alt.csv rows for ent_nums not in sdn.csv: {orphans}")
-    return entries
-
-
-_TRUNCATED = "[...]"
-
-
-def _split_acronym(acronym: str) -> list[str]:
-    """ "ANF/HTS" also as "ANF" and "HTS"; "DHKP/C" stays whole (C is no acronym)."""
-    parts = acronym.split("/")
-    if len(parts) > 1 and all(len(p) >= 2 and p.isupper() for p in parts):
-        return [acronym, *parts]
-    return [acronym]
-
-
-def fto_names(entry: str) -> list[str]:
-    """Names in one FTO list entry, the first the label.
-
-    "Abu Sayyaf Group (ASG)" -> ["Abu Sayyaf Group", "ASG"];
-    "Kurdistan Workers Party (PKK, aka Kongra-Gel)" -> [..., "PKK", "Kongra-Gel"];
-    "ISIS-Sinai Province (formerly Ansar Bayt al-Maqdis)" -> [..., "Ansar Bayt al-Maqdis"];
-    "al-Nusrah Front, aka Hay'at Tahrir al-Sham (ANF/HTS)" -> label, the aka, "ANF/HTS",
-    "ANF", "HTS". A name joined by "/" of two multi-word names ("Communist Party of the
-    Philippines/New People's Army") also gives each half.
-    """
-    match = re.match(r"^(?P<main>.*?)\s*\((?P<paren>[^()]*)\)$", entry)
-    main, paren = (match["main"], match["paren"]) if match else (entry, "")
-    names = [n.strip() for n in re.split(r",\s*aka\s+", main) if n.strip()]
-    halves = names[0].split("/")
-    if len(halves) == 2 and all(len(h.split()) >= 2 for h in halves):
-        names.extend(h.strip() for h in halves)
-    for item in re.split(r",|;|\s+-\s+", paren):
-        item = re.sub(r"^(?:aka|a\.k\.a\.|formerly)\s+", "", item.strip())
-        if not item:
-            continue
-        names.extend(
-            _split_acronym(item) if item.replace("/", "").replace("-", "").isupper() else [item]
-        )
-    return names
-
-
-def read_fto(path: Path, stats: DesignationStats) -> list[Listing]:
-    listings = []
-    with _require(path).open(newline="", encoding="utf-8") as handle:
-        for n, row in enumerate(csv.DictReader(handle)):
-            entry = row["name"].strip()
-            if _TRUNCATED in entry:
-                stats.skipped.append(f"FTO {row['date_designated']} {entry!r}: name cut off")
-                continue
-            listings.append(Listing(KG.ArmedGroup, fto_names(entry), SRC_FTO, n))
-    return listings
-
-
-def _un_text(element: ElementTree.Element, tag: str) -> str:
-    child = element.find(tag)
-    return " ".join((child.text or "").split()) if child is not None else ""
-
-
-def _un_alias_names(text: str, *, note: bool = False) -> list[str]:
-    """Names in a UN ALIAS_NAME (";"-separated, with transliterations in parentheses) or,
-    for `note=True`, only the parenthesised transliterations of a NOTE."""
-    text = " ".join(text.split())
-    names: list[str] = []
-    for inner in re.findall(r"\(([^()]*)\)", text):
-        names.extend(n.strip() for n in inner.split(";"))
-    if not note:
-        names.extend(n.strip() for n in re.sub(r"\([^()]*\)", "", text).split(";"))
-    return [n for n in names if n]
-
-
-def read_un(path: Path) -> list[tuple[URIRef, list[str]]]:
-    """UN consolidated list entries as (kg type, raw names): individuals are people, and
-    entities (all on terrorism or non-proliferation regimes) armed groups."""
+def read_designations(
+    path: Path, reader: Callable[[Path, str], ListVersion], source: str, stats: DesignationStats
+) -> list[Entry]:
+    """The entries of one list file, read by its kg.lists reader; the records the reader
+    could not read (and OFAC's vessels and aircraft, which are not actors) are noted in
+    `stats.skipped`."""
     try:
-        root = ElementTree.parse(_require(path)).getroot()
-    except ElementTree.ParseError as error:
-        raise SourceMissingError(f"{path}: not readable as XML: {error}") from error
-    entries: list[tuple[URIRef, list[str]]] = []
-    for kind, tag in ((KG.Person, "INDIVIDUAL"), (KG.ArmedGroup, "ENTITY")):
-        for record in root.iter(tag):
-            parts = (
-                _un_text(record, t)
-                for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
-            )
-            names = [" ".join(p for p in parts if p)]
-            original = _un_text(record, "NAME_ORIGINAL_SCRIPT")
-            for alias in record.iter(f"{tag}_ALIAS"):
-                names.extend(_un_alias_names(_un_text(alias, "ALIAS_NAME")))
-                names.extend(_un_alias_names(_un_text(alias, "NOTE"), note=True))
-            if original:
-                names.append(original)
-            entries.append((kind, names))
-    return entries
+        text = _require(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceMissingError(f"{path}: not UTF-8 text: {error}") from error
+    version = reader(path, text)
+    if not version.entries:
+        raise SourceMissingError(f"{path}: no entry could be read as the {source}")
+    stats.skipped.extend(f"{source} {p.where}: {p.problem}" for p in version.problems)
+    stats.skipped.extend(f"{source}: {warning}" for warning in version.warnings)
+    if version.skipped_property:
+        stats.skipped.append(
+            f"{source}: {version.skipped_property} vessels and aircraft, not actors"
+        )
+    return version.entries
+
+
+def _names(entry: Entry) -> list[str]:
+    """An entry's names as the list writes them, the primary name first."""
+    return [entry.name, *entry.aliases]
+
+
+def ofac_type(entry: Entry) -> URIRef:
+    """People are people; a group is an armed group if the reader marks it armed (a word
+    such as "brigades" or "militia" in its names or remarks) or it is listed under FTO or
+    SDGT, else an organization."""
+    if entry.kind == PERSON:
+        return KG.Person
+    if entry.armed or _ARMED_PROGRAMS & set(entry.programs):
+        return KG.ArmedGroup
+    return KG.Organization
 
 
 def _merge_keys(listing: Listing) -> Iterator[tuple[URIRef, str]]:
@@ -565,33 +338,43 @@ def merge_listings(listings: list[Listing], stats: DesignationStats) -> list[Act
 
 def designation_actors(shared: Path) -> tuple[list[Actor], DesignationStats]:
     stats = DesignationStats()
-    ofac = read_ofac(shared / OFAC_DIR, stats)
-    fto = read_fto(shared / FTO_CSV, stats)
-    un = read_un(shared / UN_XML)
+    # The reader does without alt.csv; the gazetteer would silently lose OFAC's aliases.
+    _require(shared / OFAC_DIR / "alt.csv")
+    ofac = read_designations(shared / OFAC_DIR / "sdn.csv", ofac_csv.read_sdn_csv, SRC_OFAC, stats)
+    fto_entries = read_designations(shared / FTO_CSV, fto.read_fto, SRC_FTO, stats)
+    # UN individuals, then entities (the list's own sections), as the merge order has been.
+    un = sorted(
+        read_designations(shared / UN_XML, un_xml.read_un_xml, SRC_UN, stats),
+        key=lambda entry: entry.kind != PERSON,
+    )
     # Acronyms the lists themselves give: OFAC a.k.a.s that are a single acronym-shaped
     # word, and the parenthesised acronyms of the FTO list. A word of a longer OFAC name
     # that is one of them stays in capitals ("Hizballah ESO", "Force of the IRGC").
     acronyms = frozenset(
         {
             n
-            for raw, _kind, names in ofac
-            if raw != "individual"
-            for n in names
+            for entry in ofac
+            if entry.kind != PERSON
+            for n in _names(entry)
             if looks_like_acronym(n)
         }
-        | {n for listing in fto for n in listing.names[1:] if n.isupper() and "/" not in n}
+        | {n for entry in fto_entries for n in entry.aliases if n.isupper() and "/" not in n}
     )
-    listings = list(fto)
-    for n, (raw_type, kind, names) in enumerate(ofac):
+    # The FTO list is written in mixed case and its entries are all armed groups.
+    listings = [
+        Listing(KG.ArmedGroup, _names(entry), SRC_FTO, n) for n, entry in enumerate(fto_entries)
+    ]
+    for n, entry in enumerate(ofac):
         cased = [
-            person_name(x, acronyms) if raw_type == "individual" else case_name(x, acronyms)
-            for x in names
+            person_name(x, acronyms) if entry.kind == PERSON else case_name(x, acronyms)
+            for x in _names(entry)
         ]
-        listings.append(Listing(kind, cased, SRC_OFAC, n))
-    for n, (kind, names) in enumerate(un):
-        person = kind == KG.Person
-        cased = [case_name(x, acronyms, person=person) for x in names]
-        listings.append(Listing(kind, cased, SRC_UN, n))
+        listings.append(Listing(ofac_type(entry), cased, SRC_OFAC, n))
+    # UN entities are all on terrorism or non-proliferation regimes: armed groups.
+    for n, entry in enumerate(un):
+        person = entry.kind == PERSON
+        cased = [case_name(x, acronyms, person=person) for x in _names(entry)]
+        listings.append(Listing(KG.Person if person else KG.ArmedGroup, cased, SRC_UN, n))
     for listing in listings:
         stats.listings[listing.source] += 1
     return merge_listings(listings, stats), stats

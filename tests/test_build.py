@@ -39,6 +39,7 @@ from .conftest import EXAMPLES, build_summary, error_lines, run_kg
 KG, RDF, PROV = namespace.KG, namespace.RDF, namespace.PROV
 ENDED = f"<{PROV.endedAtTime}>"
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".txt", ".html"})
+EXAMPLE_LISTS = sorted((EXAMPLES / "lists").iterdir())
 # Bad files beside the examples, and what the build must say about each.
 BAD_FILES = {
     "empty.txt": "file is empty",
@@ -82,7 +83,8 @@ def _copy_store(source: Path, tmp_path: Path) -> Path:
 
 
 def _documents(store: KGStore) -> list[str]:
-    return sorted(str(r["d"].value) for r in store.select("SELECT ?d WHERE { ?d a kg:Document }"))
+    return sorted(str(r["d"].value) for r in store.select(
+        "SELECT ?d WHERE { ?d a kg:Document FILTER NOT EXISTS { ?d a kg:ListVersion } }"))
 
 
 # -- a folder of good and bad inputs, built once with the CLI ----------------------------
@@ -219,7 +221,8 @@ def test_half_then_all_equals_one_full_build(examples_store: Path, tmp_path: Pat
     assert len(first.stored) == len(EXAMPLE_FILES) // 2
     second = build([EXAMPLES], store)
     assert len(second.skipped) == len(EXAMPLE_FILES) // 2
-    assert len(second.stored) == len(EXAMPLE_FILES) - len(EXAMPLE_FILES) // 2
+    assert len(second.stored) == (len(EXAMPLE_FILES) - len(EXAMPLE_FILES) // 2
+                                  + len(EXAMPLE_LISTS))
     assert _timeless(_quads(store)) == _timeless(_quads(examples_store))
 
 
@@ -241,7 +244,7 @@ def test_editing_a_document_replaces_its_graph(tmp_path: Path) -> None:
     result = build([folder], store)
 
     assert [o.path for o in result.stored] == [str(edited)]
-    assert len(result.skipped) == len(EXAMPLE_FILES) - 1
+    assert len(result.skipped) == len(EXAMPLE_FILES) - 1 + len(EXAMPLE_LISTS)
     assert document_iri(new.url, new.content_hash) == iri  # same document, same IRI
     assert len(_documents(store)) == len(EXAMPLE_FILES)  # no second document node
     hashes = [str(r["h"].value) for r in store.select(
@@ -312,7 +315,9 @@ def test_invalid_output_is_quarantined_and_the_rest_kept(
                       r"validation$", stderr, re.M)
     assert match and int(match.group(1)) > 0, stderr
     assert build_summary(stdout) == (
-        "read 5 inputs: 5 stored, 0 unchanged, 0 failed, 1 with quarantined output")
+        f"read {len(EXAMPLE_FILES) + len(EXAMPLE_LISTS)} inputs: "
+        f"{len(EXAMPLE_FILES) + len(EXAMPLE_LISTS)} stored, 0 unchanged, 0 failed, "
+        "1 with quarantined output")
     store = KGStore(store_dir)
     assert f"quarantine reports: {store.reports_dir}/" in stdout
     assert re.search(r"quarantined\s+1 documents", stdout), stdout

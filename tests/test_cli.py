@@ -212,8 +212,10 @@ def test_validate_store(examples_store: Path) -> None:
     result = run_kg("validate", "--store", str(examples_store))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 5 and all(re.search(r": conforms \(\d+ triples\)$", li)
+    # Five articles' graphs and the graph of the example FTO list.
+    assert len(lines) == 6 and all(re.search(r": conforms \(\d+ triples\)$", li)
                                    for li in lines), lines
+    assert any(li.startswith("https://w3id.org/kg/id/list/us-dos-fto:") for li in lines)
 
 
 def test_validate_missing_store(tmp_path: Path) -> None:

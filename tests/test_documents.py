@@ -323,7 +323,8 @@ def test_text_that_is_not_english_is_flagged_and_every_corpus_article_is_not() -
     doc = parse_document(("title: Attaque\n---\n" + FRENCH).encode(), path="fr.txt")
     assert not doc.reads_as_english
     assert any("does not read as English" in w for w in doc.warnings)
-    for path in [*sorted(CORPUS.glob("*.txt")), *sorted(EXAMPLES.iterdir())]:
+    articles = sorted(p for p in EXAMPLES.iterdir() if p.is_file())
+    for path in [*sorted(CORPUS.glob("*.txt")), *articles]:
         english = read_document(path)
         assert english.reads_as_english, path
         assert not any("English" in w for w in english.warnings), path

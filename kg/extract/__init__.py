@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
 
 from kg.documents import Document
+from kg.extract.gazetteer import use_extra_files
 from kg.namespace import DEFAULT_BASE, PREFIXES
 from kg.provenance import Run, add_document, add_extraction
 
@@ -31,6 +33,8 @@ class ExtractOptions:
 
     base: str = DEFAULT_BASE
     model: str | None = None
+    # Gazetteer files beyond the shipped ones (the actors of ingested lists).
+    gazetteer_files: tuple[str, ...] = ()
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -120,6 +124,7 @@ def extract_document(doc: Document, options: ExtractOptions | None = None) -> Gr
     """Run every registered extractor over `doc`; the result is the document's graph."""
     _load_builtin()
     options = options or ExtractOptions()
+    use_extra_files(tuple(Path(p) for p in options.gazetteer_files))
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)

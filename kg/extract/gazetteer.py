@@ -104,10 +104,25 @@ def _index(graph: Graph, rank: int, by_key: dict[str, list[KnownActor]],
     return max_tokens
 
 
-@functools.cache
+# Gazetteer files beyond the shipped ones, for this process: the actors of the lists a
+# build has ingested (see kg.build), so that a name only a user's list gives is known.
+_extra_files: tuple[Path, ...] = ()
+
+
+def use_extra_files(paths: tuple[Path, ...]) -> None:
+    """Add these Turtle files, after the shipped ones, to the default gazetteer."""
+    global _extra_files
+    _extra_files = paths
+
+
 def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
-    """The gazetteer from the given Turtle files (default: every file kg ships)."""
-    files = paths if paths is not None else tuple(gazetteer_paths())
+    """The gazetteer from the given Turtle files (default: every file kg ships, then the
+    extra files of this process; the shipped ones rank first)."""
+    return _load(paths if paths is not None else (*gazetteer_paths(), *_extra_files))
+
+
+@functools.cache
+def _load(files: tuple[Path, ...]) -> Gazetteer:
     return build_gazetteer([Graph().parse(path, format="turtle") for path in files])
 
 

@@ -34,6 +34,8 @@ class KG(DefinedNamespace):
     # A kind of listing.
     DesignationKinds: URIRef
     # Terrorist listings and other sanctions listings.
+    DesignationList: URIRef
+    # An official list published over time (the OFAC SDN list, the UN Security Council Consolidated List, the State Department's FTO list). Its named graph holds every version read and the designations of all of them, with the status the latest version gives.
     DesignationStatus: URIRef
     # Where a listing stands.
     DesignationStatuses: URIRef
@@ -56,6 +58,8 @@ class KG(DefinedNamespace):
     # A person leads an organization, a body or a state (chief, secretary general, founder-leader, head of state). Wikidata states the inverse, from the organization (P488 chairperson).
     Legislation: URIRef
     # A law, a bill or a resolution passed, voted or introduced by a legislature.
+    ListVersion: URIRef
+    # One file of a list as published on one date. Evidence offsets index its text; an entry that a later version no longer has is revoked on that version's date.
     MemberAffiliation: URIRef
     # A person belongs to, or holds a post in, an organization, a body or a state.
     MilitaryOperation: URIRef
@@ -94,6 +98,10 @@ class KG(DefinedNamespace):
     # The actor the source quotes for the passage ("X said ...", "according to X"); absent when the writer states it in their own voice. It sits on the evidence, not on the claim, because one claim can rest on several sources, each with its own speaker.
     authority: URIRef
     # The body that lists (a ministry, a council, a state).
+    birthDate: URIRef
+    # A date of birth a source gives, at the precision it gives (lists often give several, "alt. DOB", and "circa 1976" as a year).
+    birthPlaceName: URIRef
+    # A place of birth as the source writes it ("Baghdad, Iraq"). A literal: lists name places that no gazetteer resolves.
     contentHash: URIRef
     # SHA-256 of the document's text, against which evidence offsets are valid; a rebuild skips a document whose hash and extractor versions are unchanged.
     date: URIRef
@@ -108,6 +116,8 @@ class KG(DefinedNamespace):
     # When the claimed state of affairs stopped being true, typed at the precision known.
     endOffset: URIRef
     # Offset just past the last character of the span.
+    entryCount: URIRef
+    # How many entries of the version were read as actors (vessels and aircraft, and unreadable records, are not).
     evidence: URIRef
     # The passage of a source that supports this claim.
     extractorVersion: URIRef
@@ -124,6 +134,10 @@ class KG(DefinedNamespace):
     # The actor that belongs, leads, is part of, split off, is supported or is allied: the subject side of the affiliation.
     mention: URIRef
     # A span of a document's text that names this actor; the evidence that the document speaks of it, with the surface form used.
+    nationality: URIRef
+    # A state whose nationality or citizenship a source gives the person.
+    nationalityName: URIRef
+    # A nationality as the source writes it, kept when it names no known state.
     organization: URIRef
     # The actor on the other side: the organization joined or led, the whole, the parent split from, the supporter, the ally.
     participant: URIRef
@@ -140,6 +154,8 @@ class KG(DefinedNamespace):
     # The publisher as the source names it. A literal, because dcterms:publisher expects an agent node.
     quote: URIRef
     # The exact text of the span.
+    recordId: URIRef
+    # The list's identifier of the record the evidence quotes (OFAC ent_num, UN DATAID, FTO row).
     referenceNumber: URIRef
     # The list's own identifier for the entry (OFAC ent_num, UN reference number such as QDe.115).
     retrievedOn: URIRef
@@ -154,10 +170,16 @@ class KG(DefinedNamespace):
     # When the claimed state of affairs began to be true, typed at the precision known: xsd:gYear, xsd:gYearMonth or xsd:date.
     startOffset: URIRef
     # Offset of the first character of the span.
+    statesDelisting: URIRef
+    # The revocation date a list record itself gives (a list that keeps revoked entries with a note), as opposed to a delisting kg infers from an entry's absence in a later version.
     status: URIRef
     # Whether the listing is in force, only proposed, or revoked.
     textLength: URIRef
     # Length of the document's text in characters (Unicode code points).
+    versionDate: URIRef
+    # The date the list version was published: the file's own date, else the date the user gave, else the date in the file or folder name, else the file's modification date.
+    versionOf: URIRef
+    # The list a file is a version of.
     wikidataClass: URIRef
     # The Wikidata item whose instances (P31) correspond to members of this class. An alignment for reconciliation and export, not a logical equivalence.
     wikidataProperty: URIRef
