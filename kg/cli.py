@@ -161,8 +161,15 @@ def stats(store_dir: Path) -> None:
 @click.option("--max-bytes", type=click.IntRange(1), default=None,
               help="Refuse files larger than this (default 10 MiB).")
 @list_date_option
+@click.option("--wikidata-endpoint", default=None, metavar="URL",
+              help="Link actors to Wikidata through this SPARQL endpoint (the facts' "
+                   "`wikidata` field; 'default': Wikidata's, or KG_WIKIDATA_ENDPOINT).")
+@click.option("--wikidata-cache", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Cache of endpoint answers (default ~/.cache/kg/).")
+@click.option("--offline", is_flag=True, help="Link from the cache only; send no request.")
 def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None,
-            list_date: str | None) -> None:
+            list_date: str | None, wikidata_endpoint: str | None,
+            wikidata_cache: Path | None, offline: bool) -> None:
     """Extract one document or designation list to stdout, without the store."""
     from rdflib import Dataset
 
@@ -185,6 +192,21 @@ def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None,
             _err(f"warning: {file}: {warning}")
         graph = extract_document(doc, options)
         iri = document_iri(doc.url, doc.content_hash, options.base)
+    if wikidata_endpoint or offline:
+        from kg.reconcile.client import EndpointError, OfflineMiss
+        from kg.reconcile.link import client_for, link_graph
+
+        client = client_for(None if wikidata_endpoint in (None, "default") else wikidata_endpoint,
+                            cache=wikidata_cache, offline=offline)
+        try:
+            decisions = link_graph(graph, client.select)
+        except (EndpointError, OfflineMiss) as exc:
+            decisions = []
+            _err(f"warning: no actor linked to Wikidata: {exc}")
+        for decision in decisions:
+            if decision.decision == "review" and decision.best is not None:
+                _err(f"review: {decision.actor.label!r} ~ {decision.best.candidate.qid} "
+                     f"({decision.best.score:.2f}: {decision.best.why})")
     if fmt == "facts":
         click.echo(json.dumps(document_facts(graph, iri), indent=1, ensure_ascii=False))
     elif fmt == "ttl":
@@ -196,6 +218,44 @@ def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None,
         named = dataset.graph(iri)
         named += graph
         click.echo(dataset.serialize(format="trig" if fmt == "trig" else "json-ld"))
+
+
+@cli.command()
+@store_option
+@click.option("--endpoint", default=None, metavar="URL",
+              help="SPARQL endpoint (default: Wikidata's, or KG_WIKIDATA_ENDPOINT).")
+@click.option("--offline", is_flag=True, help="Use cached answers only; send no request.")
+@click.option("--review", "review_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Write the uncertain links, with their candidates, as CSV.")
+def reconcile(store_dir: Path, endpoint: str | None, offline: bool,
+              review_file: Path | None) -> None:
+    """Link the store's actors to Wikidata items; keep every decision with its reasons."""
+    from kg.namespace import DEFAULT_BASE
+    from kg.reconcile.client import EndpointError, OfflineMiss
+    from kg.reconcile.link import client_for
+    from kg.reconcile.run import reconcile_store, write_review
+
+    store = KGStore(store_dir)
+    client = client_for(endpoint, cache=store.path / "reconcile" / "cache.sqlite",
+                        offline=offline)
+    try:
+        result = reconcile_store(store, client.select, client.endpoint, base=DEFAULT_BASE,
+                                 when=dt.datetime.now(dt.UTC))
+    except (EndpointError, OfflineMiss) as exc:
+        _err(f"error: no actor linked: {exc}\nnothing in the store was changed; run again "
+             "when the endpoint answers (answers already received are cached)")
+        sys.exit(EXIT_INPUT)
+    store.flush()
+    stats = client.stats
+    click.echo(f"{len(result.decisions)} actors: {result.count('accept')} linked, "
+               f"{result.count('review')} to review, {result.count('reject')} unlinked; "
+               f"{stats.requests} requests, {stats.cache_hits} answers from the cache")
+    if result.quarantined:
+        _err(f"warning: {result.quarantined} triples of the decisions failed validation and "
+             "were left out")
+    if review_file is not None:
+        rows = write_review(result.decisions, review_file)
+        click.echo(f"{rows} decisions to review in {review_file}")
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from rdflib import Literal
 
@@ -43,3 +44,9 @@ def datetime_literal(moment: dt.datetime) -> Literal:
 
 def count_literal(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
+
+
+def decimal_literal(value: float) -> Literal:
+    """An xsd:decimal to three places (a score): from its text, so that a float's binary
+    noise never reaches the literal."""
+    return Literal(Decimal(f"{value:.3f}"), datatype=XSD.decimal)

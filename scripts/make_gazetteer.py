@@ -40,7 +40,7 @@ from kg.lists import fto, ofac_csv, un_xml
 from kg.lists.model import PERSON, Entry, ListVersion
 from kg.lists.names import case_name, looks_like_acronym, person_name
 from kg.namespace import DCTERMS, KG, PREFIXES, RDF, RDFS, SCHEMA, SKOS, WD, WDT
-from kg.resources import ontology_path
+from kg.reconcile.classes import class_types
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -384,27 +384,6 @@ def designation_actors(shared: Path) -> tuple[list[Actor], DesignationStats]:
 # 3. Wikidata subset
 # ---------------------------------------------------------------------------------------
 
-# Wikidata classes (P31 values) beyond the ones the ontology aligns with kg:wikidataClass
-# (Q5 human, Q43229 organization, Q17149090 armed organization, Q327333 government
-# agency, Q6256 country), each with its English label. Only classes whose QID could be
-# checked offline are listed; militia and paramilitary organisation are not (their QIDs
-# could not be confirmed), so items typed only by them stay untyped.
-EXTRA_CLASS_TYPES: dict[URIRef, URIRef] = {
-    WD.Q3624078: KG.State,  # sovereign state
-    WD.Q17127659: KG.ArmedGroup,  # terrorist organization
-    WD.Q11204: KG.GovernmentBody,  # legislature
-    WD.Q192350: KG.GovernmentBody,  # ministry
-    WD.Q2659904: KG.GovernmentBody,  # government organization
-    WD.Q7210356: KG.Organization,  # political organization
-    WD.Q7278: KG.Organization,  # political party
-    WD.Q484652: KG.Organization,  # international organization
-    WD.Q245065: KG.Organization,  # intergovernmental organization
-    WD.Q79913: KG.Organization,  # non-governmental organization
-    WD.Q163740: KG.Organization,  # nonprofit organization
-    WD.Q4830453: KG.Organization,  # business
-    WD.Q783794: KG.Organization,  # company
-}
-
 # What an item's place in a statement says about it, for items the subset gives no P31:
 # Wikidata's property constraints fix what may stand as subject or value.
 ROLE_TYPES: dict[tuple[str, URIRef], URIRef] = {
@@ -505,19 +484,6 @@ def read_wikidata(path: Path) -> list[WikidataItem]:
         if isinstance(value, URIRef) and value in items:
             items[value].roles.add(("value", predicate))
     return [items[k] for k in sorted(items)]
-
-
-def class_types() -> dict[URIRef, URIRef]:
-    """Wikidata class -> kg actor type: the ontology's kg:wikidataClass alignments, which
-    are its single source of truth, plus EXTRA_CLASS_TYPES."""
-    ontology = Graph()
-    ontology.parse(ontology_path(), format="turtle")
-    table = dict(EXTRA_CLASS_TYPES)
-    for kind in (KG.Person, KG.ArmedGroup, KG.Organization, KG.GovernmentBody, KG.State):
-        for wd_class in ontology.objects(kind, KG.wikidataClass):
-            if isinstance(wd_class, URIRef):
-                table[wd_class] = kind
-    return table
 
 
 def _most_specific(types: set[URIRef]) -> URIRef | None:

@@ -46,7 +46,8 @@ def source_of(gold: Path, gold_dir: Path) -> Path:
     return sources[0]
 
 
-def extract_facts(path: Path) -> dict[str, Any]:
+def extract_facts(path: Path, endpoint: str | None = None, cache: Path | None = None
+                  ) -> dict[str, Any]:
     from kg.documents import read_document
     from kg.extract import ExtractOptions, extract_document
     from kg.facts import document_facts
@@ -54,16 +55,22 @@ def extract_facts(path: Path) -> dict[str, Any]:
 
     doc = read_document(path)
     graph = extract_document(doc, ExtractOptions(now=NOW))
+    if endpoint:
+        from kg.reconcile.link import client_for, link_graph
+
+        link_graph(graph, client_for(endpoint, cache=cache).select)
     return document_facts(graph, document_iri(doc.url, doc.content_hash))
 
 
 def score(gold_dirs: tuple[Path, ...] = GOLD_DIRS, jobs: int = 2,
-          out: Path | None = None) -> dict[str, Any]:
+          out: Path | None = None, endpoint: str | None = None) -> dict[str, Any]:
     """Micro-averaged figures over every gold file of `gold_dirs` (factscore's summary
     shape, plus per-folder figures under "folders")."""
     pairs = [(gold, source_of(gold, d), d) for d in gold_dirs for gold in sorted(d.glob("*.json"))]
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        predictions = list(pool.map(extract_facts, [source for _, source, _ in pairs]))
+        cache = Path(tempfile.mkdtemp(prefix="kg-wikidata-")) / "cache.sqlite"
+        predictions = list(pool.map(extract_facts, [source for _, source, _ in pairs],
+                                    [endpoint] * len(pairs), [cache] * len(pairs)))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         for (gold, _, _), facts in zip(pairs, predictions, strict=True):
@@ -91,6 +98,10 @@ def _summary(fs: ModuleType, totals: dict[str, list[int]]) -> dict[str, Any]:
         p, r, f = fs.prf(tp, npred, ngold)
         result[section] = {"p": round(p, 3), "r": round(r, 3), "f1": round(f, 3),
                            "counts": [tp, npred, ngold]}
+    correct, linked, with_qid = totals.get("linking", [0, 0, 0])
+    result["linking"] = {"accuracy": round(correct / with_qid, 3) if with_qid else 1.0,
+                         "precision": round(correct / linked, 3) if linked else 1.0,
+                         "counts": [correct, linked, with_qid]}
     agree, attributed = totals.get("attribution", [0, 0])
     result["attribution"] = {"agreement": round(agree / attributed, 3) if attributed else 1.0,
                              "counts": [agree, attributed]}
@@ -103,10 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, help="also write each prediction here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--wikidata-endpoint", metavar="URL",
+                        help="link actors through this SPARQL endpoint and score linking")
     args = parser.parse_args(argv)
     dirs = tuple(d.resolve() for d in args.gold_dirs) or GOLD_DIRS
     out = args.out or Path(tempfile.mkdtemp(prefix="kg-facts-"))
-    summary = score(dirs, args.jobs, out)
+    summary = score(dirs, args.jobs, out, args.wikidata_endpoint)
     if args.json:
         print(json.dumps(summary))
         return 0
@@ -119,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         a = figures["attribution"]
         print(f"  {'attribution':<13} agreement {a['agreement']:.3f}   "
               + "/".join(map(str, a["counts"])))
+        if args.wikidata_endpoint:
+            k = figures["linking"]
+            print(f"  {'linking':<13} accuracy {k['accuracy']:.3f}  precision "
+                  f"{k['precision']:.3f}   " + "/".join(map(str, k["counts"])))
     print(f"predictions in {out}", file=sys.stderr)
     return 0
 

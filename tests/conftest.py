@@ -54,3 +54,69 @@ def build_summary(stdout: str) -> str:
 def error_lines(stderr: str) -> dict[str, str]:
     """Each `error: FILE: PROBLEM` line of a run, by file."""
     return dict(ERROR_LINE.findall(stderr))
+
+
+# The `wikidata_endpoint` fixture's imports, kept beside it.
+import socket  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+WIKIDATA_SUBSET = SHARED / "wikidata" / "wikidata-subset.ttl"
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a real SPARQL endpoint serving ../shared/wikidata/wikidata-subset.ttl.
+
+    A read-only Oxigraph server on a free loopback port, for the whole session. The file uses
+    Wikidata's own RDF vocabulary, so code that works against it works against Wikidata's query
+    service, without the network. The server is terminated when the session ends.
+    """
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    if not oxigraph.is_file():
+        pytest.fail(f"{oxigraph} is missing: install the test extra (pip install -e '.[test]')")
+    location = tmp_path_factory.mktemp("wikidata-oxigraph")
+    subprocess.run([str(oxigraph), "load", "--location", str(location),
+                    "--file", str(WIKIDATA_SUBSET)], check=True, capture_output=True, timeout=60)
+    with socket.socket() as probe:  # ask the OS for a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}/query"
+    # The server's log goes to a file: a pipe nobody reads could fill up and stall the server.
+    log_path = tmp_path_factory.mktemp("wikidata-oxigraph-log") / "serve.log"
+    log = log_path.open("w", encoding="utf-8")
+    server = subprocess.Popen(
+        [str(oxigraph), "serve-read-only", "--location", str(location),
+         "--bind", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        # No proxy: the server is on the loopback interface, whatever the environment says.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        ready_url = endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"oxigraph serve-read-only exited with {server.returncode}: "
+                            f"{log_path.read_text(encoding='utf-8')}")
+            try:
+                with opener.open(ready_url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                pytest.fail(f"oxigraph serve-read-only did not answer at {endpoint} within 30 s")
+            time.sleep(0.05)
+        yield endpoint
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()

@@ -35,10 +35,13 @@ HTML_PAGE = EXAMPLES / "05-russia-wagner-group.html"
 
 # Options each command's --help must mention (the group's: its commands).
 HELP_MENTIONS = {
-    "": ["build", "extract", "validate", "query", "export", "stats", "--version"],
+    "": ["build", "extract", "validate", "query", "export", "stats", "reconcile",
+         "--version"],
     "build": ["--store", "--jobs", "--force", "--max-bytes", "--model", "--base-uri",
-              "--quiet"],
-    "extract": ["--format", "facts", "jsonld", "--model", "--max-bytes"],
+              "--quiet", "--list-date"],
+    "extract": ["--format", "facts", "jsonld", "--model", "--max-bytes", "--list-date",
+                "--wikidata-endpoint", "--offline"],
+    "reconcile": ["--store", "--endpoint", "--offline", "--review"],
     "validate": ["--store", "--format"],
     "query": ["--param", "--format", "--list", "--store"],
     "export": ["--format", "--out", "--store", "trig", "nq"],

@@ -27,8 +27,9 @@ def _score_gold() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def scores() -> dict[str, object]:
-    return _score_gold().score()  # type: ignore[no-any-return]
+def scores(wikidata_endpoint: str) -> dict[str, object]:
+    # Actors are linked through the local Wikidata endpoint, so linking is scored too.
+    return _score_gold().score(endpoint=wikidata_endpoint)  # type: ignore[no-any-return]
 
 
 SECTIONS = ("actors", "affiliations", "designations", "events")
@@ -43,6 +44,12 @@ def test_section_f1_does_not_fall(scores: dict[str, dict[str, float]], section: 
 def test_attribution_agreement_does_not_fall(scores: dict[str, dict[str, float]]) -> None:
     recorded = json.loads(RATCHET.read_text(encoding="utf-8"))
     assert scores["attribution"]["agreement"] >= recorded["attribution"], scores["attribution"]
+
+
+@pytest.mark.parametrize("measure", ["accuracy", "precision"])
+def test_linking_does_not_fall(scores: dict[str, dict[str, float]], measure: str) -> None:
+    recorded = json.loads(RATCHET.read_text(encoding="utf-8"))
+    assert scores["linking"][measure] >= recorded[f"linking {measure}"], scores["linking"]
 
 
 def test_every_gold_file_is_scored(scores: dict[str, object]) -> None:

@@ -60,7 +60,7 @@ def looks_like_acronym(word: str) -> bool:
     return 2 <= len(letters) <= 4 or (len(letters) == 5 and vowels <= 1)
 
 
-def _capitalise(word: str) -> str:
+def capitalise(word: str) -> str:
     """First letter upper, the rest lower, across apostrophes ("ASA'IB" -> "Asa'ib")."""
     lowered = word.lower()
     for i, char in enumerate(lowered):
@@ -108,7 +108,7 @@ def case_name(
         elif not at_start and word.lower() in _MINOR_WORDS and "-" not in before:
             out[i] = word.lower()
         else:
-            out[i] = _capitalise(word)
+            out[i] = capitalise(word)
     return "".join(out)
 
 

@@ -58,6 +58,8 @@ class KG(DefinedNamespace):
     # A person leads an organization, a body or a state (chief, secretary general, founder-leader, head of state). Wikidata states the inverse, from the organization (P488 chairperson).
     Legislation: URIRef
     # A law, a bill or a resolution passed, voted or introduced by a legislature.
+    LinkDecision: URIRef
+    # The reconciler's decision for one actor: the best Wikidata candidate, its score and the features behind it, and whether it was accepted, sent to review or rejected. The link itself, when accepted, is the actor's skos:exactMatch: skos:exactMatch rather than owl:sameAs, which would make the Wikidata item carry every claim extracted about the actor.
     ListVersion: URIRef
     # One file of a list as published on one date. Evidence offsets index its text; an entry that a later version no longer has is revoked on that version's date.
     MemberAffiliation: URIRef
@@ -102,10 +104,16 @@ class KG(DefinedNamespace):
     # A date of birth a source gives, at the precision it gives (lists often give several, "alt. DOB", and "circa 1976" as a year).
     birthPlaceName: URIRef
     # A place of birth as the source writes it ("Baghdad, Iraq"). A literal: lists name places that no gazetteer resolves.
+    candidate: URIRef
+    # The best Wikidata item found for the actor.
     contentHash: URIRef
     # SHA-256 of the document's text, against which evidence offsets are valid; a rebuild skips a document whose hash and extractor versions are unchanged.
+    contextScore: URIRef
+    # Whether the candidate's country (P17, P27) is one the actor's documents name.
     date: URIRef
     # The point in time at which an event happened, typed at the precision known (xsd:gYear, xsd:gYearMonth or xsd:date).
+    decisionFor: URIRef
+    # The actor the decision is about.
     delistedOn: URIRef
     # When the listing was revoked, typed at the precision known.
     designatedActor: URIRef
@@ -116,12 +124,18 @@ class KG(DefinedNamespace):
     # When the claimed state of affairs stopped being true, typed at the precision known.
     endOffset: URIRef
     # Offset just past the last character of the span.
+    endpoint: URIRef
+    # The SPARQL endpoint the candidates came from.
     entryCount: URIRef
     # How many entries of the version were read as actors (vessels and aircraft, and unreadable records, are not).
     evidence: URIRef
     # The passage of a source that supports this claim.
+    explanation: URIRef
+    # Why, in words: the feature values and what they rest on.
     extractorVersion: URIRef
     # The version of the extractor, changed whenever what it emits changes.
+    featureScore: URIRef
+    # One feature behind a link decision's score, in [0, 1].
     fileName: URIRef
     # The name of the file the document was read from.
     inDocument: URIRef
@@ -134,12 +148,16 @@ class KG(DefinedNamespace):
     # The actor that belongs, leads, is part of, split off, is supported or is allied: the subject side of the affiliation.
     mention: URIRef
     # A span of a document's text that names this actor; the evidence that the document speaks of it, with the surface form used.
+    nameScore: URIRef
+    # How well the candidate's label or alias matches one of the actor's names, in [0, 1].
     nationality: URIRef
     # A state whose nationality or citizenship a source gives the person.
     nationalityName: URIRef
     # A nationality as the source writes it, kept when it names no known state.
     organization: URIRef
     # The actor on the other side: the organization joined or led, the whole, the parent split from, the supporter, the ally.
+    outcome: URIRef
+    # accept, review or reject.
     participant: URIRef
     # The actor who takes part.
     participantRole: URIRef
@@ -164,6 +182,8 @@ class KG(DefinedNamespace):
     # How the copy that was read was obtained, as the source header says.
     role: URIRef
     # The post or role as the source words it ("senior military commander", "secretary general").
+    score: URIRef
+    # The candidate's score in [0, 1]: name match times type factor times context factor.
     sourceUrl: URIRef
     # Where the document was published.
     start: URIRef
@@ -176,6 +196,8 @@ class KG(DefinedNamespace):
     # Whether the listing is in force, only proposed, or revoked.
     textLength: URIRef
     # Length of the document's text in characters (Unicode code points).
+    typeScore: URIRef
+    # Whether the candidate's classes (P31, through P279) fit the actor's type: 1 fits or unknown, 0 another type.
     versionDate: URIRef
     # The date the list version was published: the file's own date, else the date the user gave, else the date in the file or folder name, else the file's modification date.
     versionOf: URIRef

@@ -1,0 +1,1 @@
+"""Linking actors to Wikidata through SPARQL."""

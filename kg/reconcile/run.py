@@ -1,0 +1,123 @@
+"""`kg reconcile`: link every actor of the store, and keep each decision with its reasons.
+
+The decisions go into one named graph of their own, replaced on each run, so that a
+rebuild of the documents never mixes old links into new extractions and a re-run over
+the cached answers gives the same graph.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.identity import ACTOR_TYPE_SEGMENTS, node_iri
+from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
+from kg.reconcile.candidates import ActorToLink, Select
+from kg.reconcile.link import reconcile
+from kg.reconcile.scoring import ACCEPTED, REVIEWED, Decision
+from kg.store import KGStore
+from kg.validate import split_valid
+from kg.values import datetime_literal, decimal_literal
+
+# Actors per round of requests: large enough that requests per actor stay small.
+ROUND = 500
+
+
+def graph_name(base: str) -> URIRef:
+    return URIRef(f"{base}graph/reconciliation")
+
+
+def store_actors(store: KGStore, base: str) -> list[ActorToLink]:
+    """Every actor the store describes outside the reconciliation graph."""
+    labels: dict[URIRef, str] = {}
+    kinds: dict[URIRef, URIRef] = {}
+    aliases: dict[URIRef, set[str]] = defaultdict(set)
+    for row in store.select(
+            "SELECT ?skip ?actor ?type ?label ?alias WHERE { GRAPH ?g {"
+            " ?actor a ?type ; rdfs:label ?label OPTIONAL { ?actor skos:altLabel ?alias } }"
+            " FILTER(?g != ?skip) }", {"skip": graph_name(base)}, union=False):
+        kind = URIRef(row["type"].value)
+        if kind not in ACTOR_TYPE_SEGMENTS:
+            continue
+        actor = URIRef(row["actor"].value)
+        kinds.setdefault(actor, kind)
+        labels.setdefault(actor, row["label"].value)
+        if row["alias"] is not None:
+            aliases[actor].add(row["alias"].value)
+    return [ActorToLink(a, kinds[a], labels[a], tuple(sorted(aliases[a] - {labels[a]})))
+            for a in sorted(labels)]
+
+
+@dataclass
+class ReconcileResult:
+    decisions: list[Decision]
+    quarantined: int
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for d in self.decisions if d.decision == outcome)
+
+
+def decisions_graph(decisions: Sequence[Decision], endpoint: str, when: dt.datetime,
+                    base: str) -> Graph:
+    graph = Graph()
+    for decision in decisions:
+        actor = decision.actor
+        node = node_iri("link-decision", actor.iri, base=base)
+        graph.add((node, RDF.type, KG.LinkDecision))
+        graph.add((node, KG.decisionFor, actor.iri))
+        graph.add((actor.iri, RDF.type, actor.type))  # for the graph to stand alone
+        graph.add((actor.iri, RDFS.label, Literal(actor.label)))
+        graph.add((node, KG.outcome, Literal(decision.decision)))
+        graph.add((node, KG.endpoint, Literal(endpoint, datatype=XSD.anyURI)))
+        graph.add((node, PROV.generatedAtTime, datetime_literal(when)))
+        best = decision.best
+        if best is None:
+            graph.add((node, KG.score, decimal_literal(0.0)))
+            graph.add((node, KG.explanation, Literal("no candidate has one of its names")))
+            continue
+        graph.add((node, KG.candidate, best.candidate.item))
+        graph.add((node, KG.score, decimal_literal(best.score)))
+        for feature, prop in (("name", KG.nameScore), ("type", KG.typeScore),
+                              ("context", KG.contextScore)):
+            graph.add((node, prop, decimal_literal(best.features[feature])))
+        graph.add((node, KG.explanation, Literal(best.why)))
+        if decision.decision == ACCEPTED:
+            graph.add((actor.iri, SKOS.exactMatch, best.candidate.item))
+    return graph
+
+
+def reconcile_store(store: KGStore, select: Select, endpoint: str, *, base: str,
+                    when: dt.datetime) -> ReconcileResult:
+    """Link the store's actors; replace the reconciliation graph with the decisions."""
+    actors = store_actors(store, base)
+    decisions: list[Decision] = []
+    for start in range(0, len(actors), ROUND):
+        decisions.extend(reconcile(select, actors[start:start + ROUND]))
+    split = split_valid(decisions_graph(decisions, endpoint, when, base))
+    store.replace_document(graph_name(base), split.valid)
+    return ReconcileResult(decisions, len(split.quarantined))
+
+
+def write_review(decisions: Sequence[Decision], path: Path) -> int:
+    """The decisions a person should look at, with up to three candidates each, as CSV
+    (decision column left for them: accept, reject, or another QID)."""
+    rows = [d for d in decisions if d.decision == REVIEWED]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["actor", "label", "type", "score", "candidate", "why",
+                         "other candidates", "decision"])
+        for d in rows:
+            best = d.best
+            others = "; ".join(f"{s.candidate.qid} {s.score:.2f}" for s in d.ranked[1:3])
+            writer.writerow([str(d.actor.iri), d.actor.label,
+                             str(d.actor.type).rsplit("#", 1)[-1],
+                             f"{best.score:.3f}" if best else "",
+                             best.candidate.qid if best else "", best.why if best else "",
+                             others, ""])
+    return len(rows)

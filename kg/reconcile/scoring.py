@@ -1,0 +1,101 @@
+"""Scoring candidates, with the features behind each score, and the decision.
+
+A wrong link is worse than none: a candidate of an incompatible type is rejected
+whatever its name; a close second candidate sends the actor to review rather than
+picking one; only a strong name match with no contradiction is accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.reconcile.candidates import ActorToLink, Candidate
+from kg.reconcile.variants import name_similarity
+
+# The score is the name match times a factor for the type and one for the context, each
+# 1.0 when it fits or when the endpoint says nothing (no P31, no country): silence is
+# neither for nor against, but a misfit lowers the score, and a wrong type voids it.
+ACCEPT = 0.9
+REVIEW = 0.6
+MARGIN = 0.1  # the best must lead the second by this much to be accepted
+UNKNOWN = 1.0
+ALIAS_MATCH = 0.95  # an alias is a weaker name match than the label
+
+ACCEPTED, REVIEWED, REJECTED = "accept", "review", "reject"
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    features: dict[str, float]
+    why: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    actor: ActorToLink
+    decision: str  # ACCEPTED, REVIEWED or REJECTED
+    best: Scored | None
+    ranked: tuple[Scored, ...]
+
+    @property
+    def linked(self) -> bool:
+        return self.decision == ACCEPTED and self.best is not None
+
+
+def _name(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
+    best, why = 0.0, ""
+    for name, how in candidate.names.items():
+        score = max(name_similarity(n, name) for n in (actor.label, *actor.aliases))
+        score *= 1.0 if how == "label" else ALIAS_MATCH
+        if score > best:
+            best, why = score, f"{how} {name!r}"
+    if candidate.label:
+        direct = name_similarity(actor.label, candidate.label)
+        if direct > best:
+            best, why = direct, f"label {candidate.label!r}"
+    return best, why
+
+
+def _type(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
+    if not candidate.types:
+        return UNKNOWN, "no class that tells its type"
+    if actor.type in candidate.types:
+        return 1.0, "class fits"
+    organisations = {"ArmedGroup", "Organization", "GovernmentBody"}
+    ours = str(actor.type).rsplit("#", 1)[-1]
+    theirs = {str(t).rsplit("#", 1)[-1] for t in candidate.types}
+    if ours in organisations and theirs & organisations:
+        return 0.9, f"another kind of organisation ({', '.join(sorted(theirs))})"
+    return 0.0, f"its classes make it {', '.join(sorted(theirs))}"
+
+
+def _context(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
+    if not actor.context_states or not candidate.countries:
+        return UNKNOWN, "no country to compare"
+    if actor.context_states & candidate.countries:
+        return 1.0, "its country is one the document names"
+    return 0.8, "its country is none the document names"
+
+
+def score(actor: ActorToLink, candidate: Candidate) -> Scored:
+    features, reasons = {}, []
+    for feature, measure in (("name", _name), ("type", _type), ("context", _context)):
+        value, why = measure(actor, candidate)
+        features[feature] = round(value, 3)
+        reasons.append(f"{feature} {value:.2f}: {why}")
+    total = features["name"] * features["type"] * features["context"]
+    return Scored(candidate, round(total, 3), features, "; ".join(reasons))
+
+
+def decide(actor: ActorToLink, candidates: list[Candidate]) -> Decision:
+    ranked = tuple(sorted((score(actor, c) for c in candidates),
+                          key=lambda s: (-s.score, s.candidate.qid)))
+    if not ranked or ranked[0].score < REVIEW:
+        return Decision(actor, REJECTED, ranked[0] if ranked else None, ranked)
+    best = ranked[0]
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    if best.score >= ACCEPT and best.score - second >= MARGIN:
+        return Decision(actor, ACCEPTED, best, ranked)
+    return Decision(actor, REVIEWED, best, ranked)

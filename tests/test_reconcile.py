@@ -1,0 +1,145 @@
+"""Linking actors to Wikidata, against a real SPARQL server serving real Wikidata
+statements (the `wikidata_endpoint` fixture): what links, what must not, and why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg.namespace import KG, RDF, RDFS, SKOS, WD
+from kg.reconcile.candidates import ActorToLink
+from kg.reconcile.client import SparqlClient
+from kg.reconcile.link import link_graph, reconcile
+from kg.reconcile.scoring import ACCEPTED, REJECTED
+from kg.store import KGStore
+
+from .conftest import CORPUS, run_kg
+
+ID = "https://w3id.org/kg/test/actor/"
+
+
+def _client(endpoint: str, tmp_path: Path) -> SparqlClient:
+    return SparqlClient(endpoint, cache_path=tmp_path / "cache.sqlite", method="POST")
+
+
+def _actor(kind: URIRef, label: str, *aliases: str) -> ActorToLink:
+    return ActorToLink(URIRef(ID + label.replace(" ", "-")), kind, label, aliases)
+
+
+def _decisions(endpoint: str, tmp_path: Path, *actors: ActorToLink) -> dict[str, object]:
+    found = reconcile(_client(endpoint, tmp_path).select, actors)
+    return {d.actor.label: d for d in found}
+
+
+def test_links_by_label_alias_and_spelling(wikidata_endpoint: str, tmp_path: Path) -> None:
+    found = _decisions(
+        wikidata_endpoint, tmp_path,
+        _actor(KG.State, "Iraq"),
+        _actor(KG.ArmedGroup, "Islamic State of Iraq and the Levant", "ISIL"),  # an alias
+        _actor(KG.Organization, "Popular Mobilization Forces"),
+        _actor(KG.GovernmentBody, "State Department"),
+    )
+    linked = {label: d.best.candidate.qid for label, d in found.items()  # type: ignore[attr-defined]
+              if d.decision == ACCEPTED}  # type: ignore[attr-defined]
+    assert linked == {"Iraq": "Q796", "Islamic State of Iraq and the Levant": "Q2429253",
+                      "Popular Mobilization Forces": "Q19610107",
+                      "State Department": "Q789915"}
+    iraq = found["Iraq"].best  # type: ignore[attr-defined]
+    assert iraq.features["type"] == 1.0 and "class fits" in iraq.why
+
+
+def test_look_alikes_stay_unlinked(wikidata_endpoint: str, tmp_path: Path) -> None:
+    found = _decisions(
+        wikidata_endpoint, tmp_path,
+        _actor(KG.Person, "Bashar al-Assad"),  # Hafez al-Assad is in the data; Bashar not
+        _actor(KG.ArmedGroup, "Kata'ib Hizballah"),  # Turkish Hizbullah is in the data
+        _actor(KG.ArmedGroup, "Lebanese Hezbollah", "Hizbullah"),
+        _actor(KG.Person, "Iraq"),  # a person of that name is not the country
+    )
+    assert all(d.decision == REJECTED for d in found.values()), {  # type: ignore[attr-defined]
+        k: (d.decision, d.best and d.best.why) for k, d in found.items()}  # type: ignore[attr-defined]
+    person = found["Iraq"].best  # type: ignore[attr-defined]
+    assert person is not None and person.features["type"] == 0.0 and "State" in person.why
+
+
+@pytest.mark.parametrize("name", [
+    'Brigade "Zero"', "back\\slash", "two\nlines", "braces } { in a name", "hash # here",
+    "'; DROP GRAPH <x> ; '", "}} UNION { ?s ?p ?o }",
+])
+def test_hostile_names_are_sent_as_escaped_terms(wikidata_endpoint: str, tmp_path: Path,
+                                                  name: str) -> None:
+    client = _client(wikidata_endpoint, tmp_path)
+    found = reconcile(client.select, [_actor(KG.ArmedGroup, name), _actor(KG.State, "Iraq")])
+    by_label = {d.actor.label: d for d in found}
+    assert by_label[name].decision == REJECTED and by_label[name].best is None
+    assert by_label["Iraq"].decision == ACCEPTED  # the same request still answered
+    assert client.stats.failures == 0
+
+
+def test_a_rerun_sends_no_request_and_few_requests_per_actor(
+        wikidata_endpoint: str, tmp_path: Path) -> None:
+    actors = [_actor(KG.State, name) for name in ("Iraq", "Iran", "Syria", "United States")]
+    actors += [_actor(KG.ArmedGroup, f"Unknown Brigade {n}") for n in range(40)]
+    first = _client(wikidata_endpoint, tmp_path)
+    reconcile(first.select, actors)
+    assert first.stats.requests <= 3  # names, details, classes: for all 44 actors at once
+    again = _client(wikidata_endpoint, tmp_path)
+    reconcile(again.select, actors)
+    assert again.stats.requests == 0 and again.stats.cache_hits >= 1
+
+
+def test_link_graph_adds_exact_match_only_for_accepted(wikidata_endpoint: str,
+                                                        tmp_path: Path) -> None:
+    graph = Graph()
+    for iri, kind, label in ((ID + "iraq", KG.State, "Iraq"),
+                             (ID + "bashar", KG.Person, "Bashar al-Assad")):
+        graph.add((URIRef(iri), RDF.type, kind))
+        graph.add((URIRef(iri), RDFS.label, Literal(label, lang="en")))
+    link_graph(graph, _client(wikidata_endpoint, tmp_path).select)
+    assert set(graph.subject_objects(SKOS.exactMatch)) == {(URIRef(ID + "iraq"), WD.Q796)}
+
+
+def test_extract_fills_the_wikidata_field(wikidata_endpoint: str, tmp_path: Path) -> None:
+    article = CORPUS / "04-voa-iraq-parliament-expel-us-troops.txt"
+    result = run_kg("extract", str(article), "--format", "facts", "--wikidata-endpoint",
+                    wikidata_endpoint, "--wikidata-cache", str(tmp_path / "c.sqlite"))
+    assert result.returncode == 0, result.stderr
+    links = {a["name"]: a["wikidata"] for a in json.loads(result.stdout)["actors"]}
+    assert links["Iraq"] == "Q796" and links["United States"] == "Q30"
+    # A re-run from the cache alone gives the same links; a cache that lacks the answers
+    # leaves the actors unlinked, with a warning, and the facts are still written.
+    offline = run_kg("extract", str(article), "--format", "facts", "--offline",
+                     "--wikidata-endpoint", wikidata_endpoint,
+                     "--wikidata-cache", str(tmp_path / "c.sqlite"))
+    assert json.loads(offline.stdout)["actors"] == json.loads(result.stdout)["actors"]
+    empty = run_kg("extract", str(article), "--format", "facts", "--offline",
+                   "--wikidata-endpoint", wikidata_endpoint,
+                   "--wikidata-cache", str(tmp_path / "empty.sqlite"))
+    assert empty.returncode == 0 and "no actor linked to Wikidata" in empty.stderr
+    assert not any(a["wikidata"] for a in json.loads(empty.stdout)["actors"])
+
+
+def test_reconcile_the_store_keeps_each_decision_and_its_reasons(
+        wikidata_endpoint: str, examples_store: Path, tmp_path: Path) -> None:
+    store_dir = tmp_path / "kg-data"
+    shutil.copytree(examples_store, store_dir)
+    review = tmp_path / "review.csv"
+    result = run_kg("reconcile", "--store", str(store_dir), "--endpoint", wikidata_endpoint,
+                    "--review", str(review))
+    assert result.returncode == 0, result.stderr
+    assert " linked, " in result.stdout and review.is_file()
+    store = KGStore(store_dir, read_only=True)
+    links = {(r["label"].value, r["item"].value) for r in store.select(
+        "SELECT ?label ?item WHERE { ?d a kg:LinkDecision ; kg:decisionFor ?a ;"
+        " kg:outcome 'accept' ; kg:candidate ?item . ?a rdfs:label ?label ;"
+        " skos:exactMatch ?item }")}
+    assert ("Iraq", str(WD.Q796)) in links
+    reasons = [r["why"].value for r in store.select(
+        "SELECT ?why WHERE { ?d a kg:LinkDecision ; kg:explanation ?why }")]
+    assert reasons and all(reasons)
+    again = run_kg("reconcile", "--store", str(store_dir), "--endpoint", wikidata_endpoint)
+    assert "0 requests" in again.stdout, again.stdout
