@@ -105,7 +105,8 @@ def build(
     for path in lists:
         if on_list:
             on_list(path)
-        outcome = ingest_list(path, store, options, list_date=list_date, force=force)
+        outcome = ingest_list(path, store, options, list_date=list_date, force=force,
+                              jobs=jobs)
         result.outcomes.append(outcome)
         if progress:
             progress(outcome)

@@ -191,11 +191,12 @@ def test_ofac_xml_cut_short_keeps_the_entries_before_the_break() -> None:
     assert [e.record_id for e in version.entries] == ["90001", "90002"]
     assert version.version_date == "2025-03-14"
     text = OFAC_XML_TRUNCATED.read_text(encoding="utf-8")
-    (problem,) = version.problems
+    problem, count = version.problems
     assert problem.where == f"sdnEntry 3 (uid 90003, line {_line(text, '90003') - 1})"
     last_line = text.count("\n") + 1
     assert f"line {last_line}, column" in problem.problem
-    assert "Record_Count 4" in version.warnings[0]  # the header counted four
+    assert "Record_Count 4" in count.problem  # the header counted four
+    assert not version.complete
     _assert_spans(version, ("sdnEntry",))
 
 

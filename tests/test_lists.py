@@ -142,12 +142,14 @@ def test_bad_rows_are_named_and_the_rest_is_ingested(tmp_path: Path) -> None:
     assert "record 99999: unknown program code 'NOSUCHPROGRAM'" in result.stderr
     assert "line 13 (ent_num 28004): date of birth '31 Feb 1974' not understood" \
         in result.stderr
+    assert "this version delists nothing" in result.stderr
     store = KGStore(store_dir, read_only=True)
-    # The rest of the newer version is in; the entry whose row broke is read as delisted
-    # (it is not in the version as read) but nothing of the older version is lost.
+    # The rest of the newer version is in. The entry whose row broke is not in it as read,
+    # but a version that lost an entry delists nothing: Laith stays designated.
     assert _rows(store, "designation-history", name="Test Group")[0]["kind"] == "sanctions"
     laith = _rows(store, "designation-history", name="Laith al-Khazali")
     assert {r["sourceDate"] for r in laith} == {"2024-05-03"}
+    assert {r["status"] for r in laith} == {"designated"}
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -217,3 +219,44 @@ def test_a_name_only_a_users_list_gives_is_recognised_in_articles(tmp_path: Path
     falcon = [r for r in groups if r["label"] == "Zarqan Falcon Brigades"]
     assert len(falcon) == 1 and int(str(falcon[0]["documents"])) == 1, groups
     assert not any(r["label"] == "Red Dune Movement" for r in groups)
+
+
+def test_reading_a_version_again_leaves_nothing_stale(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.lists import triples
+
+    sdn = _version(tmp_path / "sdn-2024-05-03")
+    fresh = KGStore(tmp_path / "fresh")
+    build([sdn], fresh)
+    # A reading that named an actor otherwise (as an older reader might have) ...
+    store = KGStore(tmp_path / "kg")
+    cased = triples._Writer._cased
+    monkeypatch.setattr(triples._Writer, "_cased",
+                        lambda self, entry, name: cased(self, entry, name) + " Old")
+    build([sdn], store)
+    monkeypatch.undo()
+    # ... then the same file read again, forced: nothing of the first reading is left.
+    assert not build([sdn], store, force=True).failed
+    def timeless(s: KGStore) -> set[str]:
+        return {str(q) for q in s.quads() if "endedAtTime" not in str(q)}
+    assert timeless(store) == timeless(fresh)
+
+
+def test_a_cut_newer_version_delists_nothing(tmp_path: Path) -> None:
+    cases = Path(__file__).parent / "cases" / "lists"
+    old = tmp_path / "old" / "sdn.xml"
+    new = tmp_path / "new" / "sdn.xml"
+    for path, source in ((old, "ofac-xml-sdn.xml"), (new, "ofac-xml-sdn-truncated.xml")):
+        path.parent.mkdir()
+        text = (cases / source).read_text(encoding="utf-8")
+        if path == new:  # published later than the old one, and cut short
+            text = text.replace("<Publish_Date>03/14/2025", "<Publish_Date>04/14/2025")
+        path.write_text(text, encoding="utf-8")
+    store = KGStore(tmp_path / "kg")
+    build([old], store)
+    result = build([new], store)
+    assert "this version delists nothing" in " ".join(result.outcomes[0].warnings)
+    statuses = {r["status"].value for r in store.select(
+        "SELECT ?status WHERE { ?d a kg:Designation ; kg:referenceNumber '90004' ;"
+        " kg:status/skos:notation ?status }")}
+    assert statuses == {"designated"}

@@ -87,9 +87,11 @@ def is_list_file(path: Path) -> bool:
 def read_list(path: Path, *, version_date: str | None = None) -> ListVersion:
     """Read one list file; InputError if it is not a list kg can read or is unreadable.
 
-    The version date is, in order: the one the file states, `version_date`, an ISO date
-    in the file's or its folder's name (how archived copies are usually named), else the
-    file's modification date, with a warning.
+    The version date is, in order: the one the file states, an ISO date in the file's
+    or its folder's name (how archived copies are usually named), `version_date`, else
+    the file's modification date, with a warning. A name's date comes before the option
+    so that one `--list-date` given to a build of many dated folders cannot erase their
+    history.
     """
     try:
         data = path.read_bytes()
@@ -108,7 +110,7 @@ def read_list(path: Path, *, version_date: str | None = None) -> ListVersion:
         raise InputError(path, f"no entry could be read ({len(version.problems)} problems; "
                                f"first, {first.where}: {first.problem})")
     if version.version_date is None:
-        version.version_date = version_date or _named_date(path) or _modified(path, version)
+        version.version_date = _named_date(path) or version_date or _modified(path, version)
     return version
 
 

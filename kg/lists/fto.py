@@ -201,12 +201,13 @@ def _date(value: str, what: str, where: str, version: ListVersion) -> str | None
     """An ISO date, or None with a Problem saying the date was not understood; the entry is
     kept, since a listing with no date still says the group is listed."""
     if not value.strip():
-        version.problems.append(Problem(where, f"no {what}; entry kept without it"))
+        version.problems.append(Problem(where, f"no {what}; entry kept without it", lost=False))
         return None
     date = fto_date(value)
     if date is None:
         version.problems.append(Problem(
-            where, f"{what} {value.strip()!r} not understood; entry kept without it"))
+            where, f"{what} {value.strip()!r} not understood; entry kept without it",
+            lost=False))
     return date
 
 

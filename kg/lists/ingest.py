@@ -37,7 +37,12 @@ BATCH = 1000
 
 
 def content_hash(version: ListVersion) -> str:
-    return hashlib.sha256(version.text.encode("utf-8")).hexdigest()
+    """The version's identity: its main file and the files read with it (a new alt.csv
+    beside an unchanged sdn.csv is a new version)."""
+    digest = hashlib.sha256(version.text.encode("utf-8"))
+    if version.companion_text:
+        digest.update(b"\x00" + version.companion_text.encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _messages(version: ListVersion) -> tuple[str, ...]:
@@ -134,11 +139,30 @@ def _forget_version(store: KGStore, name: URIRef, document: URIRef) -> None:
     store.remove_matching(name, document, None)
 
 
+def _collect_garbage(store: KGStore, name: URIRef) -> None:
+    """Drop what no version supports any more: designations left with no evidence (a
+    version read again, or by a newer reader, no longer lists them) and actors nothing
+    in the list's graph refers to, so that a re-read leaves no stale name behind."""
+    for query, var in (
+            ("SELECT ?g ?c WHERE { GRAPH ?g { ?c a kg:Designation"
+             " FILTER NOT EXISTS { ?c kg:evidence ?e } } }", "c"),
+            ("SELECT ?g ?a WHERE { GRAPH ?g { ?a rdfs:label ?l FILTER NOT EXISTS { ?x ?p ?a }"
+             " FILTER NOT EXISTS { ?a kg:versionOf ?v } FILTER NOT EXISTS { ?a a kg:Designation }"
+             " FILTER NOT EXISTS { ?a a kg:DesignationList } } }", "a")):
+        for row in list(store.select(query, {"g": name}, union=False)):
+            store.remove_matching(name, URIRef(row[var].value), None)
+
+
 def _derive_in_store(store: KGStore, name: URIRef) -> None:
     """Statuses of every designation of the list, from every version in the store."""
-    dates = {row["v"].value: row["date"].value for row in store.select(
-        "SELECT ?g ?v ?date WHERE { GRAPH ?g { ?v kg:versionOf ?g ; kg:versionDate ?date } }",
-        {"g": name}, union=False)}
+    dates, complete = {}, set()
+    for row in store.select(
+            "SELECT ?g ?v ?date ?complete WHERE { GRAPH ?g { ?v kg:versionOf ?g ;"
+            " kg:versionDate ?date OPTIONAL { ?v kg:complete ?complete } } }",
+            {"g": name}, union=False):
+        dates[row["v"].value] = row["date"].value
+        if row["complete"] is None or row["complete"].value == "true":
+            complete.add(row["date"].value)
     listings = []
     for row in store.select(
             "SELECT ?g ?c ?v ?stated WHERE { GRAPH ?g { ?c a kg:Designation ; kg:evidence ?e ."
@@ -152,7 +176,7 @@ def _derive_in_store(store: KGStore, name: URIRef) -> None:
     store.remove_matching(name, None, KG.status)
     store.remove_matching(name, None, KG.delistedOn)
     derived = Graph()
-    for designation, status in derive(listings, dates.values()).items():
+    for designation, status in derive(listings, complete).items():
         for triple in status.triples(designation):
             derived.add(triple)
     store.add_ntriples(name, derived.serialize(format="nt"))
@@ -171,6 +195,10 @@ def ingest_list(path: Path, store: KGStore, options: ExtractOptions, *,
             return Outcome(path=str(path), document=str(document), skipped=True,
                            warnings=_messages(version))
         results = validate_batches(version, digest, options, jobs or os.cpu_count() or 1)
+        if not version.complete:
+            version.warnings.append(
+                "some entries were not read: this version delists nothing (what it lacks "
+                "may be what was lost)")
     except KGError as exc:
         problem = exc.problem if isinstance(exc, InputError) else str(exc)
         return Outcome(path=str(path), error=problem)
@@ -191,6 +219,11 @@ def ingest_list(path: Path, store: KGStore, options: ExtractOptions, *,
     done = _completion(document, digest)
     for result in results:
         store.add_ntriples(name, result.valid_nt.replace(done, ""), bulk=True)
+    whole = Graph()
+    whole.add((document, KG.complete,
+               Literal(version.complete and not outcome.quarantined_triples)))
+    store.add_ntriples(name, whole.serialize(format="nt"))
+    _collect_garbage(store, name)
     _derive_in_store(store, name)
     store.add_ntriples(name, done)
     return outcome

@@ -56,6 +56,9 @@ class Problem:
 
     where: str  # "line 12", "record 28283", "ENTITY 3"
     problem: str
+    # Whether an entry (or a part of the file) was lost: a version that lost any is
+    # incomplete, and what it lacks is not taken for a delisting.
+    lost: bool = True
 
 
 @dataclass
@@ -71,3 +74,10 @@ class ListVersion:
     warnings: list[str] = field(default_factory=list)
     url: str | None = None
     skipped_property: int = 0  # vessels and aircraft, not actors
+    companion_text: str = ""  # files read with the main one (OFAC's alt.csv), for the hash
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry of the file was read: only a complete version can show
+        that an entry has left the list."""
+        return not any(p.lost for p in self.problems)

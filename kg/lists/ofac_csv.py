@@ -104,7 +104,7 @@ def _remarks(entry: Entry, remarks: str, where: str, version: ListVersion) -> No
             else:
                 version.problems.append(Problem(
                     where, f"date of birth {value!r} not understood; left out, the rest of "
-                           f"the entry is read"))
+                           f"the entry is read", lost=False))
         elif label == "POB" and value:
             entry.birth_places.append(value.strip())
         elif label in {"nationality", "citizen"} and value and value not in entry.nationalities:
@@ -117,6 +117,7 @@ def _aliases(path: Path, version: ListVersion) -> dict[str, list[str]]:
     if not path.is_file():
         return found
     text = path.read_text(encoding="utf-8", errors="replace")
+    version.companion_text += text
     for line, _start, _end, row in _records(text):
         if row == [_EOF] or not row:
             continue

@@ -127,7 +127,8 @@ def read_sdn_xml(path: Path, text: str) -> ListVersion:
             version.entries.append(entry)
     stated = child_text(info, "Record_Count")
     if stated.isdigit() and int(stated) != read.found:
-        version.warnings.append(
-            f"publshInformation gives Record_Count {stated}, but the file holds {read.found} "
-            f"sdnEntry elements: it may be cut short or edited")
+        version.problems.append(Problem(
+            "publshInformation",
+            f"Record_Count {stated}, but the file holds {read.found} sdnEntry elements: it "
+            f"may be cut short or edited"))
     return version

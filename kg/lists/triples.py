@@ -131,6 +131,7 @@ class _Writer:
         if version.url:
             g.add((doc, KG.sourceUrl, Literal(version.url, datatype=XSD.anyURI)))
 
+
     def _body(self, known: KnownActor) -> None:
         """Type and label of an actor the list refers to, for the graph to stand alone."""
         self.graph.add((known.iri, RDF.type, known.type))
@@ -185,7 +186,7 @@ class _Writer:
                 self.version.problems.append(Problem(
                     f"record {entry.record_id}",
                     f"unknown program code {code!r}: kept as a sanctions listing with no "
-                    f"legal basis (add it to lexicon/programs.tsv)"))
+                    f"legal basis (add it to lexicon/programs.tsv)", lost=False))
             authority = _body(program.authority) if program and program.authority \
                 else self.publisher
             self._body(authority)

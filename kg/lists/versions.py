@@ -41,11 +41,12 @@ class Status:
         return found
 
 
-def derive(listings: Iterable[Listing], version_dates: Iterable[str]) -> dict[URIRef, Status]:
+def derive(listings: Iterable[Listing], complete_dates: Iterable[str]) -> dict[URIRef, Status]:
     """Each designation's status: revoked on the date its last listing record states;
-    else designated if the latest version lists it; else revoked on the date of the first
-    version after the last one that did."""
-    dates = sorted(set(version_dates))
+    else revoked on the date of the first complete version after the last one that
+    lists it; else designated. Incomplete versions (entries lost to a cut or a failed
+    record) list what they list but never delist."""
+    dates = sorted(set(complete_dates))
     by_designation: dict[URIRef, list[Listing]] = defaultdict(list)
     for listing in listings:
         by_designation[listing.designation].append(listing)
@@ -55,15 +56,17 @@ def derive(listings: Iterable[Listing], version_dates: Iterable[str]) -> dict[UR
         stated = next((r.stated_delisting for r in records
                        if r.version_date == last and r.stated_delisting is not None), None)
         delisted = stated
-        if delisted is None and dates and last != dates[-1]:
-            delisted = date_literal(next(d for d in dates if d > last))
+        later = [d for d in dates if d > last]
+        if delisted is None and later:
+            delisted = date_literal(later[0])
         statuses[designation] = Status(
             term("revoked") if delisted is not None else term("designated"), delisted)
     return statuses
 
 
 def graph_listings(graph: Graph, list_node: URIRef) -> tuple[list[Listing], set[str]]:
-    """The listings and version dates of a list held in an rdflib graph."""
+    """The listings of a list held in an rdflib graph (one version read alone, which
+    is complete as far as it goes), and its version dates."""
     dates = {}
     for version in graph.subjects(KG.versionOf, list_node):
         when = graph.value(version, KG.versionDate)

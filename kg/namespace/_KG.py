@@ -106,6 +106,8 @@ class KG(DefinedNamespace):
     # A place of birth as the source writes it ("Baghdad, Iraq"). A literal: lists name places that no gazetteer resolves.
     candidate: URIRef
     # The best Wikidata item found for the actor.
+    complete: URIRef
+    # Whether every entry of the version was read and stored. Only a complete version shows that an entry has left the list: what an incomplete one lacks may be what was lost.
     contentHash: URIRef
     # SHA-256 of the document's text, against which evidence offsets are valid; a rebuild skips a document whose hash and extractor versions are unchanged.
     contextScore: URIRef

@@ -25,9 +25,6 @@ from kg.store import KGStore
 from kg.validate import split_valid
 from kg.values import datetime_literal, decimal_literal
 
-# Actors per round of requests: large enough that requests per actor stay small.
-ROUND = 500
-
 
 def graph_name(base: str) -> URIRef:
     return URIRef(f"{base}graph/reconciliation")
@@ -72,7 +69,7 @@ def decisions_graph(decisions: Sequence[Decision], endpoint: str, when: dt.datet
         graph.add((node, RDF.type, KG.LinkDecision))
         graph.add((node, KG.decisionFor, actor.iri))
         graph.add((actor.iri, RDF.type, actor.type))  # for the graph to stand alone
-        graph.add((actor.iri, RDFS.label, Literal(actor.label)))
+        graph.add((actor.iri, RDFS.label, Literal(actor.label, lang="en")))
         graph.add((node, KG.outcome, Literal(decision.decision)))
         graph.add((node, KG.endpoint, Literal(endpoint, datatype=XSD.anyURI)))
         graph.add((node, PROV.generatedAtTime, datetime_literal(when)))
@@ -95,10 +92,9 @@ def decisions_graph(decisions: Sequence[Decision], endpoint: str, when: dt.datet
 def reconcile_store(store: KGStore, select: Select, endpoint: str, *, base: str,
                     when: dt.datetime) -> ReconcileResult:
     """Link the store's actors; replace the reconciliation graph with the decisions."""
-    actors = store_actors(store, base)
-    decisions: list[Decision] = []
-    for start in range(0, len(actors), ROUND):
-        decisions.extend(reconcile(select, actors[start:start + ROUND]))
+    # All at once: the states linked anywhere are the context of every other actor, and
+    # the requests are batched inside (many actors per request) all the same.
+    decisions = reconcile(select, store_actors(store, base))
     split = split_valid(decisions_graph(decisions, endpoint, when, base))
     store.replace_document(graph_name(base), split.valid)
     return ReconcileResult(decisions, len(split.quarantined))
