@@ -25,6 +25,10 @@ ACTOR_TYPE_SEGMENTS: dict[URIRef, str] = {
     KG.State: "state",
 }
 
+# The actor types that are groups of people: a list, a gazetteer and Wikidata may type
+# one group differently among them, so matching treats them as one family.
+GROUP_TYPES = frozenset({KG.ArmedGroup, KG.Organization, KG.GovernmentBody})
+
 # The event classes, in the order the facts view and the summary list them.
 EVENT_TYPES: tuple[URIRef, ...] = (
     KG.Attack, KG.MilitaryOperation, KG.Visit, KG.Election, KG.Legislation, KG.Rally,

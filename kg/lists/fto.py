@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from kg.extract.dates import MONTHS
 from kg.lists.model import GROUP, Entry, ListSource, ListVersion, Problem
 from kg.lists.names import TRUNCATED, fto_names
 
@@ -70,9 +71,6 @@ _FTO_TITLE = re.compile(
     r"</title>", re.I)
 _STATE_GOV = re.compile(r"state\.gov|Department\s+of\s+State", re.I)
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"), 1)}
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _US_NUMERIC = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _US_WRITTEN = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
@@ -126,8 +124,8 @@ def fto_date(text: str) -> str | None:
             return dt.date(year, month, day).isoformat()
         if match := _US_WRITTEN.match(text):
             name, day, year = match.groups()
-            number = _MONTHS.get(name.lower()) or next(
-                (n for m, n in _MONTHS.items() if len(name) >= 3 and m.startswith(name.lower())),
+            number = MONTHS.get(name.lower()) or next(
+                (n for m, n in MONTHS.items() if len(name) >= 3 and m.startswith(name.lower())),
                 None)
             if number is None:
                 return None

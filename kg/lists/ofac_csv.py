@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from kg.extract.dates import MONTHS
 from kg.lists.model import GROUP, PERSON, PROPERTY_KINDS, Entry, ListSource, ListVersion, Problem
 from kg.lists.names import remark_aliases
 from kg.values import date_literal
@@ -30,8 +31,6 @@ _EOF = "\x1a"
 # The first fields of a sdn.csv row: a number, a quoted name, a type, programs.
 _SDN_ROW = re.compile(r'^\s*\d+,"[^"\n]*",(?:-0- |"[a-z]+"),"[^"\n]*"', re.MULTILINE)
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _DATE = re.compile(r"^(?:circa\s+)?(?:(\d{1,2})\s+)?(?:([A-Za-z]{3})[a-z]*\s+)?(\d{4})\b")
 
 # Words in an entity's names or remarks that say it is an armed group ("network" is left
@@ -55,11 +54,11 @@ def ofac_date(text: str) -> str | None:
     if not match:
         return None
     day, month, year = match.groups()
-    if month and month.lower()[:3] not in _MONTHS:
+    if month and month.lower()[:3] not in MONTHS:
         return None
     if not month:
         return year
-    number = _MONTHS[month.lower()[:3]]
+    number = MONTHS[month.lower()[:3]]
     found = f"{year}-{number:02d}-{int(day):02d}" if day else f"{year}-{number:02d}"
     return found if date_literal(found) is not None else None  # "31 Feb 1974"
 

@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.extract import ExtractOptions
 from kg.extract.gazetteer import KnownActor, is_acronym, load_gazetteer
-from kg.identity import actor_iri, node_iri
+from kg.identity import GROUP_TYPES, actor_iri, node_iri
 from kg.lists.model import GROUP, PERSON, Entry, ListVersion, Problem
 from kg.lists.names import case_name, looks_like_acronym, person_name
 from kg.namespace import DCTERMS, KG, PROV, RDF, RDFS, SKOS, XSD
@@ -74,7 +74,7 @@ def _known(names: list[str], actor_type: URIRef) -> KnownActor | None:
     def fits(known: KnownActor) -> bool:
         if actor_type == KG.Person:
             return known.type == KG.Person
-        return known.type in {KG.ArmedGroup, KG.Organization, KG.GovernmentBody}
+        return known.type in GROUP_TYPES
 
     gazetteer = load_gazetteer()
     primary = [k for k in gazetteer.lookup(names[0]) if fits(k)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg.identity import GROUP_TYPES
 from kg.reconcile.candidates import ActorToLink, Candidate
 from kg.reconcile.variants import name_similarity
 
@@ -63,10 +64,8 @@ def _type(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
         return UNKNOWN, "no class that tells its type"
     if actor.type in candidate.types:
         return 1.0, "class fits"
-    organisations = {"ArmedGroup", "Organization", "GovernmentBody"}
-    ours = str(actor.type).rsplit("#", 1)[-1]
     theirs = {str(t).rsplit("#", 1)[-1] for t in candidate.types}
-    if ours in organisations and theirs & organisations:
+    if actor.type in GROUP_TYPES and candidate.types & GROUP_TYPES:
         return 0.9, f"another kind of organisation ({', '.join(sorted(theirs))})"
     return 0.0, f"its classes make it {', '.join(sorted(theirs))}"
 
