@@ -195,11 +195,12 @@ def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None,
     if wikidata_endpoint or offline:
         from kg.reconcile.client import EndpointError, OfflineMiss
         from kg.reconcile.link import client_for, link_graph
+        from kg.reconcile.search import search_for
 
         client = client_for(None if wikidata_endpoint in (None, "default") else wikidata_endpoint,
                             cache=wikidata_cache, offline=offline)
         try:
-            decisions = link_graph(graph, client.select)
+            decisions = link_graph(graph, client.select, search_for(client))
         except (EndpointError, OfflineMiss) as exc:
             decisions = []
             _err(f"warning: no actor linked to Wikidata: {exc}")
@@ -234,13 +235,14 @@ def reconcile(store_dir: Path, endpoint: str | None, offline: bool,
     from kg.reconcile.client import EndpointError, OfflineMiss
     from kg.reconcile.link import client_for
     from kg.reconcile.run import reconcile_store, write_review
+    from kg.reconcile.search import search_for
 
     store = KGStore(store_dir)
     client = client_for(endpoint, cache=store.path / "reconcile" / "cache.sqlite",
                         offline=offline)
     try:
         result = reconcile_store(store, client.select, client.endpoint, base=DEFAULT_BASE,
-                                 when=dt.datetime.now(dt.UTC))
+                                 when=dt.datetime.now(dt.UTC), search=search_for(client))
     except (EndpointError, OfflineMiss) as exc:
         _err(f"error: no actor linked: {exc}\nnothing in the store was changed; run again "
              "when the endpoint answers (answers already received are cached)")

@@ -57,8 +57,10 @@ def extract_facts(path: Path, endpoint: str | None = None, cache: Path | None = 
     graph = extract_document(doc, ExtractOptions(now=NOW))
     if endpoint:
         from kg.reconcile.link import client_for, link_graph
+        from kg.reconcile.search import search_for
 
-        link_graph(graph, client_for(endpoint, cache=cache).select)
+        client = client_for(endpoint, cache=cache)
+        link_graph(graph, client.select, search_for(client))
     return document_facts(graph, document_iri(doc.url, doc.content_hash))
 
 

@@ -117,6 +117,46 @@ def test_a_name_the_text_gives_as_also_known_as_is_an_alias(tmp_path: Path) -> N
     assert person and person == _actor_named(graph, "Abu Ala al-Walai")
 
 
+def test_names_chained_by_also_known_as_are_one_actor(tmp_path: Path) -> None:
+    # An aside in brackets between the names does not break the chain; "X or Y, also
+    # known as Z and W" names one group four ways.
+    graph, _ = _extract_body(tmp_path, (
+        "The Sinjar Resistance Units (YBS) or Yekineyen Berxwedana Sengale (Kurdish: "
+        "Yekîneyên Berxwedana Şengalê), also known as the Sinjar Defense Units (SDU) and "
+        "the Sinjar Protection Force (SPF), is a militia founded in 2014."))
+    group = _actor_named(graph, "Sinjar Resistance Units")
+    assert len(group) == 1
+    for other in ("Sinjar Defense Units", "Sinjar Protection Force"):
+        assert _actor_named(graph, other) == group, other
+
+
+def test_and_before_also_known_as_keeps_the_first_name_apart(tmp_path: Path) -> None:
+    graph, _ = _extract_body(tmp_path, (
+        "Kata'ib Hezbollah and the Badr Organization, also known as the Badr Brigade, "
+        "fought near Tikrit."))
+    badr = _actor_named(graph, "Badr Organization")
+    assert badr and badr == _actor_named(graph, "Badr Brigade")
+    assert not badr & _actor_named(graph, "Kata'ib Hezbollah")
+
+
+def test_a_bare_parliament_is_the_parliament_of_the_state_the_sentence_names(
+        tmp_path: Path) -> None:
+    graph, _ = _extract_body(tmp_path, (
+        "Parliament met on Sunday. Under Iraq's constitution, Parliament must approve the "
+        "budget."))
+    labels = {str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type,
+                                                                     KG.GovernmentBody)}
+    assert "Council of Representatives of Iraq" in labels
+    alone, _ = _extract_body(tmp_path, "Parliament met on Sunday and approved the budget.")
+    assert not set(alone.subjects(RDF.type, KG.GovernmentBody))
+
+
+def test_a_plural_name_is_known_in_the_singular(tmp_path: Path) -> None:
+    graph, _ = _extract_body(tmp_path, "A Popular Mobilization Force commander was killed.")
+    labels = {str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, None)}
+    assert "Popular Mobilization Forces" in labels
+
+
 def test_faiths_are_not_actors(tmp_path: Path) -> None:
     graph, _ = _extract_body(tmp_path, "The Shi'ite majority in the parliament voted for the "
                                        "resolution, and Sunni lawmakers walked out.")
@@ -171,3 +211,13 @@ def test_curated_gazetteer_wins_over_generated_lists() -> None:
     graph, _ = _extract(EXAMPLES / "01-iraq-kataib-hizballah.txt")
     irgc = _actor_named(graph, "Islamic Revolutionary Guard Corps")
     assert len(irgc) == 1 and (next(iter(irgc)), RDF.type, KG.GovernmentBody) in graph
+
+
+def test_an_office_in_apposition_after_a_name_gives_the_post(tmp_path: Path) -> None:
+    path = tmp_path / "statement.txt"
+    path.write_text("title: t\n---\nAntony J. Blinken, Secretary of State\n\nThe United "
+                    "States designated the group today.\n", encoding="utf-8")
+    facts = _facts(path)
+    posts = {(a["member"], a["organization"], a["kind"])
+             for a in facts["affiliations"]}  # type: ignore[attr-defined]
+    assert ("Antony J. Blinken", "United States Department of State", "leader") in posts

@@ -14,7 +14,8 @@ from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.reconcile.candidates import ActorToLink
 from kg.reconcile.client import SparqlClient
 from kg.reconcile.link import link_graph, reconcile
-from kg.reconcile.scoring import ACCEPTED, REJECTED
+from kg.reconcile.scoring import ACCEPTED, REJECTED, Decision
+from kg.reconcile.search import api_search, search_for
 from kg.store import KGStore
 
 from .conftest import CORPUS, run_kg
@@ -143,3 +144,76 @@ def test_reconcile_the_store_keeps_each_decision_and_its_reasons(
     assert reasons and all(reasons)
     again = run_kg("reconcile", "--store", str(store_dir), "--endpoint", wikidata_endpoint)
     assert "0 requests" in again.stdout, again.stdout
+
+
+def _search_decisions(endpoint: str, tmp_path: Path, *actors: ActorToLink
+                      ) -> dict[str, Decision]:
+    client = _client(endpoint, tmp_path)
+    found = reconcile(client.select, actors, search_for(client))
+    return {d.actor.label: d for d in found}
+
+
+def test_a_person_under_another_form_of_the_name(wikidata_endpoint: str,
+                                                 tmp_path: Path) -> None:
+    # Wikidata's label is "Mike Pompeo": the middle initial goes, Michael is Mike.
+    found = _search_decisions(wikidata_endpoint, tmp_path,
+                              _actor(KG.Person, "Michael R. Pompeo"))
+    decision = found["Michael R. Pompeo"]
+    assert decision.linked and decision.best is not None
+    assert decision.best.candidate.qid == "Q473239"
+
+
+def test_a_surname_alone_is_found_by_a_word_search(wikidata_endpoint: str,
+                                                   tmp_path: Path) -> None:
+    found = _search_decisions(
+        wikidata_endpoint, tmp_path,
+        _actor(KG.Person, "Trump"),  # no label or alias is "Trump" in the data
+        _actor(KG.ArmedGroup, "Popular Mobilization Force"),  # the singular of the label
+    )
+    person = found["Trump"]
+    assert person.linked and person.best is not None
+    assert person.best.candidate.qid == "Q22686" and "surname" in person.best.why
+    # Without the search, the surname finds nothing.
+    plain = _decisions(wikidata_endpoint, tmp_path, _actor(KG.Person, "Trump"))
+    assert plain["Trump"].best is None  # type: ignore[attr-defined]
+    unit = found["Popular Mobilization Force"]
+    assert unit.linked and unit.best is not None and unit.best.candidate.qid == "Q19610107"
+    # A surname names a person, not a group of that name.
+    group = _search_decisions(wikidata_endpoint, tmp_path, _actor(KG.Organization, "Trump"))
+    assert group["Trump"].decision == REJECTED
+
+
+def test_a_misspelt_name_goes_to_review_not_to_a_link(wikidata_endpoint: str,
+                                                       tmp_path: Path) -> None:
+    found = _search_decisions(wikidata_endpoint, tmp_path,
+                              _actor(KG.Organization, "Exxon Mobile"))
+    assert found["Exxon Mobile"].decision != ACCEPTED
+
+
+def test_wikidata_is_searched_through_its_api(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    """On Wikidata's endpoint the word search is the search API (no label scan there):
+    one GET per unfound actor, the name URL-encoded, the answer's items as candidates."""
+    asked: list[str] = []
+
+    def fetch(url: str) -> object:
+        asked.append(url)
+        return {"search": [
+            {"id": "Q22686", "label": "Donald Trump", "match": {"type": "label"}},
+            {"id": "not a QID", "label": "junk"},
+            {"id": "Q1", "label": "Alias holder", "match": {"type": "alias", "text": "Trump"}},
+        ]}
+
+    search = api_search(fetch, "https://api.example/w/api.php")
+    hits = search([_actor(KG.Person, 'Trump "}\n#')])
+    assert len(asked) == 1 and "search=Trump+%22%7D%0A%23" in asked[0]
+    assert asked[0].startswith("https://api.example/w/api.php?action=wbsearchentities")
+    assert sorted(hits[URIRef(ID + 'Trump-"}\n#')]) == [
+        (WD.Q1, "Alias holder", "label"), (WD.Q1, "Trump", "alias"),
+        (WD.Q22686, "Donald Trump", "label")]
+    client = SparqlClient(None, cache_path=None)
+    monkeypatch.delenv("KG_WIKIDATA_SEARCH_API", raising=False)
+    monkeypatch.delenv("KG_WIKIDATA_ENDPOINT", raising=False)
+    assert search_for(client).__qualname__.startswith("api_search")
+    local = SparqlClient("http://127.0.0.1:9/query", cache_path=None)
+    assert search_for(local).__qualname__.startswith("sparql_word_search")

@@ -32,7 +32,7 @@ from kg.namespace import KG, RDF, RDFS, SKOS
 from kg.provenance import Run, add_evidence
 from kg.resources import lexicon_entries
 
-VERSION = "13"
+VERSION = "14"
 
 _TYPES = {"ArmedGroup": KG.ArmedGroup, "GovernmentBody": KG.GovernmentBody,
           "Organization": KG.Organization}
@@ -401,21 +401,89 @@ def _demonym_mentions(parsed: object, taken: Taken) -> list[Mention]:
     return found
 
 
+def _bodies_of_states(parsed: object, mentions: list[Mention], gazetteer: Gazetteer,
+                      taken: Taken) -> list[Mention]:
+    """ "According to Iraq's constitution, Parliament cannot ...": a body's common name
+    with a capital, in a sentence that names one state, is that state's body when the
+    gazetteer knows it as "<state>'s <name>" or "<state> <name>"."""
+    lexicon = load_lexicon()
+    found = []
+    for sent in parsed.sents:  # type: ignore[attr-defined]
+        states = {m.known.label for m in mentions if m.type == KG.State and m.known
+                  and sent.start_char <= m.start < sent.end_char}
+        if len(states) != 1:
+            continue
+        state = next(iter(states))
+        for token in sent:
+            word = token.text
+            start, end = token.idx, token.idx + len(word)
+            if token.is_sent_start or not word[:1].isupper() or taken.overlaps(start, end) \
+                    or lexicon.keywords.get(word.lower()) != KG.GovernmentBody:
+                continue
+            bodies = {k for form in (f"{state}'s {word}", f"{state} {word}")
+                      for k in gazetteer.lookup(form) if k.type == KG.GovernmentBody}
+            if len(bodies) == 1:
+                found.append(Mention(start, end, word, KG.GovernmentBody, bodies.pop(), 3,
+                                     is_name=False))
+                taken.add(start, end)
+    return found
+
+
 _ALIAS_BETWEEN = re.compile(r"^\s*[,(]\s*(?:also known as|also spelled|formerly known as|"
                             r"a\.k\.a\.?|aka)\s+(?:the\s+)?$", re.IGNORECASE)
+# After a stated alias, "... and (the) Z" goes on naming the same actor; before one,
+# "X or Y, also known as Z" names one actor three ways.
+_ALIAS_AND = re.compile(r"^\s*,?\s*and\s+(?:the\s+)?$", re.IGNORECASE)
+_ALIAS_OR = re.compile(r"^\s*,?\s*or\s+(?:the\s+)?$", re.IGNORECASE)
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def _between(text: str) -> str:
+    """What stands between two names, without asides in brackets ("(Arabic: ...)") and
+    the end of the bracket the first name stood in ("(PMF), also known as")."""
+    return _ASIDE.sub("", text).lstrip(" )")
+
+
+def _in_brackets(text: str, start: int) -> bool:
+    """Whether `start` lies inside an unclosed bracket of its line: a name there is an
+    aside ("(Arabic: ..., romanized: ...)") to the name before the bracket, unless the
+    bracket states it as an alias ("(also known as Y)")."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    if line.count("(") <= line.count(")"):
+        return False
+    return not _ALIAS_BETWEEN.match(line[line.rfind("(") :])
+
+
+def _alias_links(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """For each pair of neighbouring names, whether the text says they name one actor."""
+    kinds = []
+    for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+        between = _between(text[e1:s2])
+        kinds.append("aka" if _ALIAS_BETWEEN.match(between) else
+                     "and" if _ALIAS_AND.match(between) else
+                     "or" if _ALIAS_OR.match(between) else "")
+    links: list[bool] = []
+    for i, kind in enumerate(kinds):
+        chained = bool(links) and links[-1] and kinds[i - 1] in ("aka", "and", "or")
+        ahead = i + 1 < len(kinds) and kinds[i + 1] == "aka"
+        links.append(kind == "aka" or (kind == "and" and chained)
+                     or (kind == "or" and (chained or ahead)))
+    return links
 
 
 def _merge_stated_aliases(actors: list[ActorInDoc], text: str) -> list[ActorInDoc]:
     """ "Mahad Karate, also known as Abdirahim Mohamed Warsame", "Kata'ib Hizballah (KH),
-    also spelled Kataib Hezbollah": the text says two names are one actor's. Where the
-    two were typed apart, the surer reading of the two decides."""
+    also spelled Kataib Hezbollah", "X or Y (...), also known as the PMC and the PMU":
+    the text says the names are one actor's. Names in brackets are asides and skipped.
+    Where two were typed apart, the surer reading decides."""
     merged = list(actors)
     owner = {(m.start, m.end): n for n, actor in enumerate(merged) for m in actor.mentions}
-    spans = sorted(owner)
+    spans = sorted(k for k in owner if not _in_brackets(text, k[0]))
     gone: set[int] = set()
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
-        first, second = owner[(s1, e1)], owner[(s2, e2)]
-        if first == second or not _ALIAS_BETWEEN.match(text[e1:s2]):
+    for linked, a_span, b_span in zip(_alias_links(text, spans), spans, spans[1:],
+                                      strict=False):
+        first, second = owner[a_span], owner[b_span]
+        if first == second or not linked:
             continue
         a, b = merged[first], merged[second]
         if a.known and b.known:
@@ -611,6 +679,7 @@ def extract_actors(context: Context, run: Run) -> Graph:
     mentions += _appositive_people(parsed, text, taken)
     mentions += _demonym_mentions(parsed, taken)
     mentions += _capital_mentions(parsed, taken)
+    mentions += _bodies_of_states(parsed, mentions, gazetteer, taken)
     actors = _merge_stated_aliases(group_mentions(mentions, text), text)
 
     graph = Graph()

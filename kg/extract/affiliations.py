@@ -26,7 +26,7 @@ from kg.notations import term
 from kg.provenance import Run
 from kg.resources import lexicon_entries
 
-VERSION = "13"
+VERSION = "14"
 # Longest dependency path (in tokens between the two actors) read as one affiliation.
 _MAX_PATH = 5
 _COPULAS = frozenset({"be", "become", "serve", "remain", "act", "work", "name", "appoint",
@@ -377,13 +377,15 @@ def offices() -> dict[str, tuple[str, str]]:
     return {title: (body, kind) for title, body, kind in lexicon_entries("offices.tsv")}
 
 
-def _office_before(reading: Reading, person: ActorMention) -> Found | None:
-    """ "Secretary of State Mike Pompeo": an office title right before a name."""
+def _office_around(reading: Reading, person: ActorMention) -> Found | None:
+    """An office title right before a name ("Secretary of State Mike Pompeo") or in
+    apposition right after it ("Michael R. Pompeo, Secretary of State")."""
     line = reading.text[max(0, person.start - 60) : person.start].rsplit("\n", 1)[-1]
     before = " ".join(line.lower().replace(".", "").split())
+    line = reading.text[person.end : person.end + 60].split("\n", 1)[0]
+    after = " ".join(line.lower().replace(".", "").split())
     for title in sorted(offices(), key=len, reverse=True):
-        if before.endswith(title) and (len(before) == len(title)
-                                       or not before[-len(title) - 1].isalnum()):
+        if _ends_with_word(before, title) or _apposition(after, title):
             body, kind = offices()[title]
             known = next(iter(load_gazetteer().lookup(body)), None)
             if known is None:
@@ -392,6 +394,20 @@ def _office_before(reading: Reading, person: ActorMention) -> Found | None:
             organization = ActorMention(person.start, person.start, known.iri, known.type)
             return Found(kind, person, organization, title, head)
     return None
+
+
+def _ends_with_word(text: str, title: str) -> bool:
+    return text.endswith(title) and (len(text) == len(title)
+                                     or not text[-len(title) - 1].isalnum())
+
+
+def _apposition(after: str, title: str) -> bool:
+    """`after` (what follows a name) is ", [the] TITLE" ending there or at punctuation."""
+    for lead in (", ", ", the "):
+        if after.startswith(lead + title):
+            rest = after[len(lead) + len(title):]
+            return not rest or not (rest[0].isalnum() or rest.startswith((" of", " for")))
+    return False
 
 
 def _sensible(found: Found) -> bool:
@@ -433,7 +449,7 @@ def find_affiliations(reading: Reading) -> list[tuple[Found, object]]:
             if token.pos_ == "VERB" and any(c.how == "include" for c in _cues_of(token)):
                 found.extend((f, sent) for f in _included(reading, token))
         for m, _ in reading.mentions_in(sent):
-            if m.type == KG.Person and (office := _office_before(reading, m)) is not None:
+            if m.type == KG.Person and (office := _office_around(reading, m)) is not None:
                 found.append((office, sent))
         mentions = reading.mentions_in(sent)
         for a, b in combinations(mentions, 2):

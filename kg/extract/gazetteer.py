@@ -71,6 +71,8 @@ def build_gazetteer(graphs: list[Graph]) -> Gazetteer:
     max_tokens = 1
     for rank, graph in enumerate(graphs):
         max_tokens = max(max_tokens, _index(graph, rank, by_key, acronyms))
+    _add_singulars(by_key)
+
     def best_first(index: dict[str, list[KnownActor]]) -> dict[str, list[KnownActor]]:
         return {k: sorted(v, key=lambda a: (a.rank, str(a.iri))) for k, v in index.items()}
 
@@ -102,6 +104,24 @@ def _index(graph: Graph, rank: int, by_key: dict[str, list[KnownActor]],
                 if known not in bucket:
                     bucket.append(known)
     return max_tokens
+
+
+@functools.cache
+def _plural_heads() -> frozenset[str]:
+    """Head words of group names that texts also write in the singular ("forces")."""
+    return frozenset(row[0].lower() for row in lexicon_entries("actor-keywords.tsv")
+                     if row[0].lower().endswith("s") and len(row[0]) > 3)
+
+
+def _add_singulars(by_key: dict[str, list[KnownActor]]) -> None:
+    """ "Popular Mobilization Force" for "Popular Mobilization Forces": a name whose head
+    word is plural is known in the singular too, unless that names something else."""
+    for key in list(by_key):
+        words = key.split(" ")
+        if len(words) > 1 and words[-1] in _plural_heads():
+            singular = " ".join([*words[:-1], words[-1][:-1]])
+            if singular not in by_key:
+                by_key[singular] = list(by_key[key])
 
 
 # Gazetteer files beyond the shipped ones, for this process: the actors of the lists a

@@ -15,9 +15,10 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from kg.namespace import WD
+from kg.namespace import KG, WD
 from kg.reconcile.classes import class_types
 from kg.reconcile.client import Term
+from kg.reconcile.person_names import person_forms
 from kg.reconcile.sparql import render
 from kg.reconcile.variants import name_variants
 
@@ -59,15 +60,24 @@ class Candidate:
         return str(self.item).rsplit("/", 1)[-1]
 
 
-def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+def batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
+def own_names(actor: ActorToLink) -> list[str]:
+    """The actor's label and aliases, and for a person the forms Wikidata may use
+    ("Mike Pompeo" for "Michael R. Pompeo")."""
+    names = [actor.label, *actor.aliases]
+    if actor.type == KG.Person:
+        names = list(dict.fromkeys(f for n in names for f in person_forms(n)))
+    return names
+
+
 def spellings(actor: ActorToLink) -> list[str]:
-    """The names to look up for an actor: variants of its label, then of its aliases."""
+    """The names to look up for an actor: variants of its own names, label first."""
     found: list[str] = []
-    for name in (actor.label, *actor.aliases):
+    for name in own_names(actor):
         for variant in name_variants(name):
             if variant not in found:
                 found.append(variant)
@@ -79,9 +89,16 @@ def _value(binding: Mapping[str, Term], name: str) -> str | None:
     return None if cell is None else cell.value
 
 
-def find_candidates(select: Select, actors: Sequence[ActorToLink]
-                    ) -> dict[URIRef, list[Candidate]]:
-    """Each actor's candidate items, with what the endpoint says of them."""
+# The looser search for actors that no spelling finds (kg.reconcile.search): for each
+# actor, (item, the item's name that was found, "label" or "alias").
+Found = dict[URIRef, list[tuple[URIRef, str, str]]]
+Search = Callable[[Sequence[ActorToLink]], Found]
+
+
+def find_candidates(select: Select, actors: Sequence[ActorToLink],
+                    search: Search | None = None) -> dict[URIRef, list[Candidate]]:
+    """Each actor's candidate items, with what the endpoint says of them: the items that
+    hold one of its spellings, else (with `search`) the items a word search finds."""
     by_name: dict[str, set[URIRef]] = defaultdict(set)
     for actor in actors:
         for name in spellings(actor):
@@ -90,7 +107,7 @@ def find_candidates(select: Select, actors: Sequence[ActorToLink]
     found: dict[URIRef, dict[URIRef, Candidate]] = defaultdict(dict)
     items: dict[URIRef, list[Candidate]] = defaultdict(list)
     per_request = max(1, NAMES_PER_REQUEST // len(LANGUAGES))
-    for batch in _batches(names, per_request):
+    for batch in batches(names, per_request):
         rows = [[Literal(n, lang=lang)] for n in batch for lang in LANGUAGES]
         for binding in select(render("candidates", ["name"], rows)):
             matched, item, how = (_value(binding, v) for v in ("name", "item", "how"))
@@ -103,6 +120,16 @@ def find_candidates(select: Select, actors: Sequence[ActorToLink]
                     items[URIRef(item)].append(candidate)
                 if candidate.names.get(matched) != "label":
                     candidate.names[matched] = how or "alias"
+    if search is not None:
+        unfound = [a for a in actors if a.iri not in found]
+        for iri, hits in search(unfound).items():
+            for item, name, how in hits:
+                candidate = found[iri].get(item)
+                if candidate is None:
+                    candidate = found[iri][item] = Candidate(item)
+                    items[item].append(candidate)
+                if candidate.names.get(name) != "label":
+                    candidate.names[name] = how
     _describe(select, items)
     return {actor: list(cands.values()) for actor, cands in found.items()}
 
@@ -110,7 +137,7 @@ def find_candidates(select: Select, actors: Sequence[ActorToLink]
 def _describe(select: Select, items: dict[URIRef, list[Candidate]]) -> None:
     """Fill in each candidate's label, description, classes, country and parents."""
     classes: set[URIRef] = set()
-    for batch in _batches(sorted(items), ITEMS_PER_REQUEST):
+    for batch in batches(sorted(items), ITEMS_PER_REQUEST):
         for binding in select(render("details", ["item"], [[i] for i in batch])):
             item, prop, value = (_value(binding, v) for v in ("item", "property", "value"))
             if not (item and prop and value):
@@ -140,7 +167,7 @@ def class_reach(select: Select, classes: Iterable[URIRef]) -> dict[URIRef, set[U
     reach: dict[URIRef, set[URIRef]] = {c: {table[c]} for c in classes if c in table}
     unknown = sorted(c for c in classes if c not in table)
     targets = sorted(table)
-    for batch in _batches(unknown, max(1, ITEMS_PER_REQUEST // max(1, len(targets)))):
+    for batch in batches(unknown, max(1, ITEMS_PER_REQUEST // max(1, len(targets)))):
         rows = [[c, t] for c in batch for t in targets]
         for binding in select(render("class-ancestors", ["class", "target"], rows)):
             cls, target = _value(binding, "class"), _value(binding, "target")

@@ -35,6 +35,7 @@ import sqlite3
 import threading
 import time
 import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -436,48 +437,61 @@ class SparqlClient:
             EndpointError: the endpoint gave no usable answer after the retries, or refused
                 the query (a 4xx other than 429); nothing is cached.
         """
-        key = cache_key(self.endpoint, query)
+        text, fetched_at, from_cache = self._polite(
+            self.endpoint, query, lambda: self._send_query(query), _parse_select)
+        variables, rows = _parse_select(text)
+        return SelectResult(variables, rows, fetched_at, from_cache=from_cache)
+
+    def fetch_json(self, url: str) -> Any:
+        """GET a JSON document (Wikidata's search API) with the politeness, retries, cache
+        and offline mode of `select`. The cache key is the URL."""
+        text, _, _ = self._polite(url, "", lambda: self._send_get(url), json.loads)
+        return json.loads(text)
+
+    def _polite(self, target: str, query: str, send: Callable[[], bytes],
+                check: Callable[[str], object]) -> tuple[str, datetime, bool]:
+        """The answer's text, when it was fetched and whether it came from the cache:
+        cached if possible, else sent until an attempt gives text that `check` accepts."""
+        key = cache_key(target, query)
         cached = self._cache.get(key) if self._cache is not None else None
         if cached is not None and (self.offline or self._fresh(cached)):
             self._counters.add(cache_hits=1)
-            # The entry was validated when stored; a corrupted file is a bug, so let it raise.
-            variables, rows = _parse_select(cached.text)
-            return SelectResult(variables, rows, cached.fetched_at, from_cache=True)
+            return cached.text, cached.fetched_at, True
         if self.offline:
             self._counters.add(offline_misses=1)
-            raise OfflineMiss(self.endpoint, query)
-        text, variables, rows = self._fetch(query)
+            raise OfflineMiss(target, query or target)
+        text = self._fetch(target, send, check)
         entry = CachedResult(text=text, fetched_at=datetime.now(UTC))
         if self._cache is not None:
-            self._cache.put(key, self.endpoint, query, entry)
-        return SelectResult(variables, rows, entry.fetched_at, from_cache=False)
+            self._cache.put(key, target, query, entry)
+        return text, entry.fetched_at, False
 
     def _fresh(self, cached: CachedResult) -> bool:
         return self.max_age is None or datetime.now(UTC) - cached.fetched_at <= self.max_age
 
-    def _fetch(self, query: str) -> tuple[str, tuple[str, ...], tuple[Row, ...]]:
-        """Send the query until an attempt succeeds or the retry policy gives up."""
+    def _fetch(self, target: str, send: Callable[[], bytes], check: Callable[[str], object]
+               ) -> str:
+        """Send until an attempt succeeds or the retry policy gives up."""
         for attempt in range(1, self.retry.attempts + 1):
             if attempt > 1:
                 self._counters.add(retries=1)
             try:
-                text = self._attempt(query)
+                text = self._attempt(send)
                 try:
-                    variables, rows = _parse_select(text)
+                    check(text)
                 except ValueError as exc:  # json.JSONDecodeError is a ValueError
                     raise _AttemptError(200, f"malformed JSON in the answer: {exc}",
                                          retryable=True) from exc
-                return text, variables, rows
+                return text
             except _AttemptError as failed:
                 if not failed.retryable or attempt == self.retry.attempts:
                     self._counters.add(failures=1)
-                    raise EndpointError(self.endpoint, status=failed.status,
+                    raise EndpointError(target, status=failed.status,
                                         reason=failed.reason, attempts=attempt) from failed
                 self._sleep(self.retry.wait(attempt, failed.retry_after))
         raise AssertionError("unreachable: RetryPolicy.attempts >= 1")
 
-    def _attempt(self, query: str) -> str:
-        """One HTTP request, within the concurrency cap; the body text, or `_AttemptError`."""
+    def _send_query(self, query: str) -> bytes:
         sparql = SPARQLWrapper(self.endpoint, agent=self.user_agent)
         sparql.setQuery(query)
         sparql.setReturnFormat(JSON)
@@ -485,14 +499,24 @@ class SparqlClient:
         # setTimeout() truncates to int, which turns 0.5 s into 0, i.e. no timeout at all;
         # urllib accepts a float, so set the attribute directly.
         sparql.timeout = self.timeout  # type: ignore[assignment]
+        response = sparql.query().response
+        try:
+            return bytes(response.read())
+        finally:
+            response.close()
+
+    def _send_get(self, url: str) -> bytes:
+        request = urllib.request.Request(url, headers={"User-Agent": self.user_agent,
+                                                       "Accept": "application/json"})
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return bytes(response.read())
+
+    def _attempt(self, send: Callable[[], bytes]) -> str:
+        """One HTTP request, within the concurrency cap; the body text, or `_AttemptError`."""
         with self._slots:
             self._counters.add(requests=1)
             try:
-                response = sparql.query().response
-                try:
-                    body = response.read()
-                finally:
-                    response.close()
+                body = send()
             except Exception as exc:
                 failed = self._classify(exc)
                 if failed is None:  # not an HTTP or network failure: a bug, let it show

@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.identity import ACTOR_TYPE_SEGMENTS
 from kg.namespace import KG, RDF, RDFS, SKOS
-from kg.reconcile.candidates import ActorToLink, Candidate, Select, find_candidates
+from kg.reconcile.candidates import ActorToLink, Candidate, Search, Select, find_candidates
 from kg.reconcile.client import SparqlClient
 from kg.reconcile.scoring import Decision, decide
 
@@ -35,10 +35,12 @@ def actors_of(graph: Graph) -> list[ActorToLink]:
     return found
 
 
-def reconcile(select: Select, actors: Sequence[ActorToLink]) -> list[Decision]:
+def reconcile(select: Select, actors: Sequence[ActorToLink], search: Search | None = None
+              ) -> list[Decision]:
     """A decision for each actor. States are decided first; the states they link to are
-    then the context of the other actors (an Iraqi militia's country is Iraq)."""
-    candidates = find_candidates(select, actors)
+    then the context of the other actors (an Iraqi militia's country is Iraq). `search`
+    looks for the actors that no spelling of their names finds (kg.reconcile.search)."""
+    candidates = find_candidates(select, actors, search)
     first = {a.iri: decide(a, candidates.get(a.iri, [])) for a in actors}
     states = frozenset(d.best.candidate.item for d in first.values()
                        if d.linked and d.best is not None and d.actor.type == KG.State)
@@ -53,9 +55,9 @@ def reconcile(select: Select, actors: Sequence[ActorToLink]) -> list[Decision]:
     return decisions
 
 
-def link_graph(graph: Graph, select: Select) -> list[Decision]:
+def link_graph(graph: Graph, select: Select, search: Search | None = None) -> list[Decision]:
     """Add skos:exactMatch to the accepted item for each actor of `graph`, in place."""
-    decisions = reconcile(select, actors_of(graph))
+    decisions = reconcile(select, actors_of(graph), search)
     for decision in decisions:
         if decision.linked and decision.best is not None:
             graph.add((decision.actor.iri, SKOS.exactMatch, decision.best.candidate.item))

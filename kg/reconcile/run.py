@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.identity import ACTOR_TYPE_SEGMENTS, node_iri
 from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
-from kg.reconcile.candidates import ActorToLink, Select
+from kg.reconcile.candidates import ActorToLink, Search, Select
 from kg.reconcile.link import reconcile
 from kg.reconcile.scoring import ACCEPTED, REVIEWED, Decision
 from kg.store import KGStore
@@ -90,11 +90,11 @@ def decisions_graph(decisions: Sequence[Decision], endpoint: str, when: dt.datet
 
 
 def reconcile_store(store: KGStore, select: Select, endpoint: str, *, base: str,
-                    when: dt.datetime) -> ReconcileResult:
+                    when: dt.datetime, search: Search | None = None) -> ReconcileResult:
     """Link the store's actors; replace the reconciliation graph with the decisions."""
     # All at once: the states linked anywhere are the context of every other actor, and
     # the requests are batched inside (many actors per request) all the same.
-    decisions = reconcile(select, store_actors(store, base))
+    decisions = reconcile(select, store_actors(store, base), search)
     split = split_valid(decisions_graph(decisions, endpoint, when, base))
     store.replace_document(graph_name(base), split.valid)
     return ReconcileResult(decisions, len(split.quarantined))

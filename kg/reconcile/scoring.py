@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.identity import GROUP_TYPES
-from kg.reconcile.candidates import ActorToLink, Candidate
+from kg.namespace import KG
+from kg.reconcile.candidates import ActorToLink, Candidate, own_names
+from kg.reconcile.person_names import is_surname_of
 from kg.reconcile.variants import name_similarity
 
 # The score is the name match times a factor for the type and one for the context, each
@@ -21,6 +23,9 @@ REVIEW = 0.6
 MARGIN = 0.1  # the best must lead the second by this much to be accepted
 UNKNOWN = 1.0
 ALIAS_MATCH = 0.95  # an alias is a weaker name match than the label
+# A person named by the surname alone: enough to link when one candidate has it, never
+# when two people share it (they tie, and a tie goes to review).
+SURNAME_MATCH = 0.9
 
 ACCEPTED, REVIEWED, REJECTED = "accept", "review", "reject"
 
@@ -46,16 +51,20 @@ class Decision:
 
 
 def _name(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
+    mine = own_names(actor)
+    theirs = dict(candidate.names)
+    if candidate.label:
+        theirs[candidate.label] = "label"
     best, why = 0.0, ""
-    for name, how in candidate.names.items():
-        score = max(name_similarity(n, name) for n in (actor.label, *actor.aliases))
+    for name, how in theirs.items():
+        score = max(name_similarity(n, name) for n in mine)
+        reason = f"{how} {name!r}"
+        if score < SURNAME_MATCH and actor.type == KG.Person \
+                and is_surname_of(actor.label, name):
+            score, reason = SURNAME_MATCH, f"surname of the {how} {name!r}"
         score *= 1.0 if how == "label" else ALIAS_MATCH
         if score > best:
-            best, why = score, f"{how} {name!r}"
-    if candidate.label:
-        direct = name_similarity(actor.label, candidate.label)
-        if direct > best:
-            best, why = direct, f"label {candidate.label!r}"
+            best, why = score, reason
     return best, why
 
 

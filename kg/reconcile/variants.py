@@ -593,3 +593,9 @@ def name_similarity(a: str, b: str) -> float:
         return 0.0
     shared = _overlap(words_a, words_b)
     return min(shared / (len(words_a) + len(words_b) - shared), 0.99)
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """A name's words as `name_similarity` compares them: articles left out, each word
+    folded to the canonical spelling of its transliteration group."""
+    return _keys(name)[1]
