@@ -228,15 +228,39 @@ def extract(file: Path, fmt: str, model: str | None, max_bytes: int | None,
 @click.option("--offline", is_flag=True, help="Use cached answers only; send no request.")
 @click.option("--review", "review_file", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Write the uncertain links, with their candidates, as CSV.")
+@click.option("--apply", "apply_file", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Apply a person's decisions from a review CSV (decision "
+              "column: accept, reject or a QID); they survive rebuilds and re-runs. Sends "
+              "no request.")
 def reconcile(store_dir: Path, endpoint: str | None, offline: bool,
-              review_file: Path | None) -> None:
+              review_file: Path | None, apply_file: Path | None) -> None:
     """Link the store's actors to Wikidata items; keep every decision with its reasons."""
     from kg.namespace import DEFAULT_BASE
     from kg.reconcile.client import EndpointError, OfflineMiss
     from kg.reconcile.link import client_for
-    from kg.reconcile.run import reconcile_store, write_review
+    from kg.reconcile.run import apply_review_file, reconcile_store, write_review
     from kg.reconcile.search import search_for
 
+    if apply_file is not None:
+        if review_file is not None:
+            raise click.UsageError("--apply and --review are separate runs")
+        store = KGStore(store_dir)
+        try:
+            read = apply_review_file(store, apply_file, base=DEFAULT_BASE,
+                                     when=dt.datetime.now(dt.UTC))
+        except InputError as exc:
+            _err(f"error: {exc}")
+            sys.exit(EXIT_INPUT)
+        store.flush()
+        accepted = sum(1 for r in read.reviews if r.outcome == "accept")
+        click.echo(f"applied {len(read.reviews)} decisions from {apply_file}: {accepted} "
+                   f"accepted, {len(read.reviews) - accepted} rejected; {read.undecided} "
+                   "rows left undecided")
+        for problem in read.problems:
+            _err(f"error: {apply_file}: {problem}")
+        if read.problems:
+            sys.exit(EXIT_INPUT)
+        return
     store = KGStore(store_dir)
     client = client_for(endpoint, cache=store.path / "reconcile" / "cache.sqlite",
                         offline=offline)

@@ -18,7 +18,7 @@ from kg.reconcile.scoring import ACCEPTED, REJECTED, Decision
 from kg.reconcile.search import api_search, search_for
 from kg.store import KGStore
 
-from .conftest import CORPUS, run_kg
+from .conftest import CORPUS, EXAMPLES, run_kg
 
 ID = "https://w3id.org/kg/test/actor/"
 
@@ -217,3 +217,69 @@ def test_wikidata_is_searched_through_its_api(monkeypatch: pytest.MonkeyPatch,
     assert search_for(client).__qualname__.startswith("api_search")
     local = SparqlClient("http://127.0.0.1:9/query", cache_path=None)
     assert search_for(local).__qualname__.startswith("sparql_word_search")
+
+
+def _links(store_dir: Path) -> dict[str, str]:
+    store = KGStore(store_dir, read_only=True)
+    return {r["label"].value: r["item"].value for r in store.select(
+        "SELECT ?label ?item WHERE { ?a skos:exactMatch ?item ; rdfs:label ?label }")}
+
+
+def _actor_iri(store_dir: Path, kind: URIRef, label: str) -> str:
+    store = KGStore(store_dir, read_only=True)
+    rows = list(store.select("SELECT ?a ?kind ?name WHERE { ?a a ?kind ; rdfs:label ?l "
+                             "FILTER(STR(?l) = ?name) }", {"name": Literal(label),
+                                                           "kind": kind}))
+    return str(rows[0]["a"].value)
+
+
+def test_a_persons_decisions_override_and_survive_rebuilds(
+        wikidata_endpoint: str, examples_store: Path, tmp_path: Path) -> None:
+    store_dir = tmp_path / "kg-data"
+    shutil.copytree(examples_store, store_dir)
+    args = ("--store", str(store_dir), "--endpoint", wikidata_endpoint)
+    assert run_kg("reconcile", *args).returncode == 0
+    assert _links(store_dir)["Iraq"] == str(WD.Q796)
+    iraq = _actor_iri(store_dir, KG.State, "Iraq")
+    kh = _actor_iri(store_dir, KG.ArmedGroup, "Kata'ib Hizballah")
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        "actor,label,candidate,decision\n"
+        f"{iraq},Iraq,Q796,reject\n"
+        f"{kh},Kata'ib Hizballah,,Q1355123\n"
+        "https://w3id.org/kg/actor/nobody,Nobody,,reject\n"
+        f"{kh},Kata'ib Hizballah,,maybe\n"
+        f"{iraq},Iraq,,accept\n"
+        f"{iraq},Iraq,Q796,\n", encoding="utf-8")
+    applied = run_kg("reconcile", "--store", str(store_dir), "--apply", str(decisions))
+    assert applied.returncode == 2  # some rows could not be applied; the others were
+    assert "applied 2 decisions" in applied.stdout and "1 rows left undecided" in applied.stdout
+    problems = [line for line in applied.stderr.splitlines() if line.startswith("error:")]
+    assert len(problems) == 3 and all(f"row {n}:" in " ".join(problems) for n in (4, 5, 6))
+    links = _links(store_dir)
+    assert "Iraq" not in links and links["Kata'ib Hizballah"] == str(WD.Q1355123)
+    # A rebuild and a new run of the reconciler keep the person's word.
+    assert run_kg("build", str(EXAMPLES), "--store", str(store_dir), "--force",
+                  "-q").returncode == 0
+    assert run_kg("reconcile", *args).returncode == 0
+    links = _links(store_dir)
+    assert "Iraq" not in links and links["Kata'ib Hizballah"] == str(WD.Q1355123)
+    store = KGStore(store_dir, read_only=True)
+    outcome = list(store.select(
+        "SELECT ?a ?o ?why WHERE { ?d a kg:LinkDecision ; kg:decisionFor ?a ; kg:outcome ?o ;"
+        " kg:explanation ?why FILTER NOT EXISTS { ?d a kg:ReviewDecision } }",
+        {"a": URIRef(iraq)}))
+    assert outcome[0]["o"].value == "reject" and "a person decided" in outcome[0]["why"].value
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00binary", b"name,qid\nx,Q1\n", b""])
+def test_a_bad_review_file_is_refused_and_changes_nothing(
+        examples_store: Path, tmp_path: Path, content: bytes) -> None:
+    store_dir = tmp_path / "kg-data"
+    shutil.copytree(examples_store, store_dir)
+    before = len(KGStore(store_dir, read_only=True))
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(content)
+    result = run_kg("reconcile", "--store", str(store_dir), "--apply", str(bad))
+    assert result.returncode == 2 and f"error: {bad}" in result.stderr
+    assert len(KGStore(store_dir, read_only=True)) == before

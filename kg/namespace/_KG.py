@@ -80,6 +80,8 @@ class KG(DefinedNamespace):
     # A bill or a stated intent to list; not (yet) in force.
     Rally: URIRef
     # A march, a protest, a parade or a gathering.
+    ReviewDecision: URIRef
+    # A person's decision for one actor, read from a review file (kg reconcile --apply): accept a Wikidata item (the reconciler's candidate or another) or reject any link. Kept in a graph of its own that rebuilds and re-runs of the reconciler never replace; it overrides the reconciler's decision for that actor.
     RevokedStatus: URIRef
     # The listing was lifted.
     SanctionsDesignation: URIRef
@@ -182,6 +184,8 @@ class KG(DefinedNamespace):
     # When the copy that was read was obtained, where known.
     retrievedVia: URIRef
     # How the copy that was read was obtained, as the source header says.
+    reviewFile: URIRef
+    # The file and row the person's decision was read from.
     role: URIRef
     # The post or role as the source words it ("senior military commander", "secretary general").
     score: URIRef

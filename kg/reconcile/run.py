@@ -20,6 +20,16 @@ from kg.identity import ACTOR_TYPE_SEGMENTS, node_iri
 from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
 from kg.reconcile.candidates import ActorToLink, Search, Select
 from kg.reconcile.link import reconcile
+from kg.reconcile.reviews import (
+    ReadReviews,
+    Review,
+    apply_reviews,
+    merge,
+    read_reviews,
+    reviews_graph,
+    reviews_of,
+)
+from kg.reconcile.reviews import graph_name as reviews_graph_name
 from kg.reconcile.scoring import ACCEPTED, REVIEWED, Decision
 from kg.store import KGStore
 from kg.validate import split_valid
@@ -95,9 +105,34 @@ def reconcile_store(store: KGStore, select: Select, endpoint: str, *, base: str,
     # All at once: the states linked anywhere are the context of every other actor, and
     # the requests are batched inside (many actors per request) all the same.
     decisions = reconcile(select, store_actors(store, base), search)
-    split = split_valid(decisions_graph(decisions, endpoint, when, base))
+    graph = decisions_graph(decisions, endpoint, when, base)
+    apply_reviews(graph, stored_reviews(store, base))
+    split = split_valid(graph)
     store.replace_document(graph_name(base), split.valid)
     return ReconcileResult(decisions, len(split.quarantined))
+
+
+def stored_reviews(store: KGStore, base: str) -> list[Review]:
+    return reviews_of(store.document_graph(str(reviews_graph_name(base))))
+
+
+def apply_review_file(store: KGStore, path: Path, *, base: str, when: dt.datetime
+                      ) -> ReadReviews:
+    """Keep a person's decisions from a review file (over earlier ones for the same actors)
+    and put them over the current links at once, with no request to any endpoint."""
+    actors = {a.iri: a for a in store_actors(store, base)}
+    read = read_reviews(path, actors)
+    kept = merge(stored_reviews(store, base), read.reviews)
+    links = store.document_graph(str(graph_name(base)))
+    apply_reviews(links, read.reviews)
+    splits = {reviews_graph_name(base): split_valid(reviews_graph(kept, actors, when, base)),
+              graph_name(base): split_valid(links)}
+    for name, split in splits.items():
+        if len(split.quarantined):  # a bug, not bad input: every row was checked
+            raise AssertionError(f"{name}: the decisions do not conform:\n{split.report}")
+    for name, split in splits.items():
+        store.replace_document(name, split.valid)
+    return read
 
 
 def write_review(decisions: Sequence[Decision], path: Path) -> int:
