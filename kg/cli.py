@@ -276,6 +276,9 @@ def reconcile(store_dir: Path, endpoint: str | None, offline: bool,
     click.echo(f"{len(result.decisions)} actors: {result.count('accept')} linked, "
                f"{result.count('review')} to review, {result.count('reject')} unlinked; "
                f"{stats.requests} requests, {stats.cache_hits} answers from the cache")
+    enriched = result.enrichment
+    click.echo(f"{enriched.facts} facts about the {enriched.items} linked items copied from "
+               f"Wikidata ({enriched.ended} ended statements left out)")
     if result.quarantined:
         _err(f"warning: {result.quarantined} triples of the decisions failed validation and "
              "were left out")

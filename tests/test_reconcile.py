@@ -139,6 +139,12 @@ def test_reconcile_the_store_keeps_each_decision_and_its_reasons(
         " kg:outcome 'accept' ; kg:candidate ?item . ?a rdfs:label ?label ;"
         " skos:exactMatch ?item }")}
     assert ("Iraq", str(WD.Q796)) in links
+    # What Wikidata says of the linked items, in a graph of its own.
+    arabic = {r["name"].value for r in store.select(
+        "SELECT ?g ?name WHERE { GRAPH ?g { wd:Q796 rdfs:label ?name }"
+        " FILTER(LANG(?name) = 'ar') }",
+        {"g": URIRef("https://w3id.org/kg/id/graph/enrichment")}, union=False)}
+    assert arabic == {"العراق"} and "facts about the" in result.stdout
     reasons = [r["why"].value for r in store.select(
         "SELECT ?why WHERE { ?d a kg:LinkDecision ; kg:explanation ?why }")]
     assert reasons and all(reasons)

@@ -19,6 +19,8 @@ from rdflib import Graph, Literal, URIRef
 from kg.identity import ACTOR_TYPE_SEGMENTS, node_iri
 from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
 from kg.reconcile.candidates import ActorToLink, Search, Select
+from kg.reconcile.enrich import Enrichment, enrich
+from kg.reconcile.enrich import graph_name as enrichment_graph_name
 from kg.reconcile.link import reconcile
 from kg.reconcile.reviews import (
     ReadReviews,
@@ -65,6 +67,7 @@ def store_actors(store: KGStore, base: str) -> list[ActorToLink]:
 class ReconcileResult:
     decisions: list[Decision]
     quarantined: int
+    enrichment: Enrichment
 
     def count(self, outcome: str) -> int:
         return sum(1 for d in self.decisions if d.decision == outcome)
@@ -108,8 +111,12 @@ def reconcile_store(store: KGStore, select: Select, endpoint: str, *, base: str,
     graph = decisions_graph(decisions, endpoint, when, base)
     apply_reviews(graph, stored_reviews(store, base))
     split = split_valid(graph)
+    linked = [o for o in split.valid.objects(None, SKOS.exactMatch) if isinstance(o, URIRef)]
+    # Fetched before anything is written: an endpoint that fails here changes nothing.
+    enrichment = enrich(select, linked, endpoint=endpoint, when=when, base=base)
     store.replace_document(graph_name(base), split.valid)
-    return ReconcileResult(decisions, len(split.quarantined))
+    store.replace_document(enrichment_graph_name(base), enrichment.graph)
+    return ReconcileResult(decisions, len(split.quarantined), enrichment)
 
 
 def stored_reviews(store: KGStore, base: str) -> list[Review]:
