@@ -195,3 +195,45 @@ def recon_url(recon_store: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """The base URL of an empty, writable Oxigraph server (`/query`, `/update`, `/store`)
+    on a free loopback port, whose default graph is the union of its named graphs, as
+    the embedded store's queries expect; terminated after the test."""
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "oxigraph-serve.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [str(oxigraph), "serve", "--location", str(tmp_path / "oxigraph"),
+             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"oxigraph serve exited with {server.returncode}: "
+                            f"{log_path.read_text(encoding='utf-8')}")
+            try:
+                with opener.open(base + "/query?query=ASK%7B%7D", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                pytest.fail(f"oxigraph serve did not answer at {base} within 30 s")
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
