@@ -403,6 +403,50 @@ def export(fmt: str, out: Path | None, store_dir: Path) -> None:
     _err(f"wrote {out} ({out.stat().st_size} bytes, {fmt})")
 
 
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's SPARQL Update endpoint (Oxigraph: http://HOST:7878/update).")
+@click.option("--graph-store", default=None, metavar="URL",
+              help="Its Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store); "
+                   "without it, or if the server has none, SPARQL Update is used.")
+@click.option("--user", default=None, help="User name for HTTP basic authentication.")
+@click.option("--password", default=None, envvar="KG_PUSH_PASSWORD",
+              help="Password for HTTP basic authentication (env KG_PUSH_PASSWORD).")
+@click.option("--batch", "batch_triples", type=click.IntRange(1), default=None,
+              help="Triples per request at most (default 50000).")
+@click.option("--retries", type=click.IntRange(0, 20), default=None,
+              help="Retries of a request that fails for a passing reason (default 4).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@store_option
+def push(endpoint: str, graph_store: str | None, user: str | None, password: str | None,
+         batch_triples: int | None, retries: int | None, quiet: bool, store_dir: Path) -> None:
+    """Send the KG to a SPARQL server, one named graph per document; a push again
+    replaces the graphs, never duplicates them."""
+    from kg.publish.push import DEFAULT_BATCH, DEFAULT_RETRIES, PushError, Target, push_store
+
+    if password is not None and user is None:
+        raise click.UsageError("--password needs --user")
+    store = KGStore(store_dir, read_only=True)
+    target = Target(endpoint, graph_store, user, password,
+                    retries=DEFAULT_RETRIES if retries is None else retries)
+    bar: Any = None
+    if not quiet:
+        bar = click.progressbar(length=len(store), label="pushing triples", file=sys.stderr,
+                                show_pos=True, show_eta=True)
+        bar.__enter__()
+    try:
+        result = push_store(store, target, batch_triples=batch_triples or DEFAULT_BATCH,
+                            progress=(lambda _graph, n: bar.update(n)) if bar else None)
+    except PushError as exc:
+        _err(f"\nerror: {exc}")
+        sys.exit(EXIT_INPUT)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"pushed {result.triples} triples in {result.graphs} graphs to {endpoint} "
+               f"by {result.protocol} ({result.requests} requests, {result.retries} retries)")
+
+
 def main() -> None:
     """Entry point: runs the CLI, turning kg's errors into one line and an exit code."""
     try:

@@ -120,3 +120,120 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             server.kill()
             server.wait()
         log.close()
+
+
+# The reconciliation service's fixtures, and their imports, kept beside them.
+import shutil  # noqa: E402
+import threading  # noqa: E402
+from socketserver import ThreadingMixIn  # noqa: E402
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server  # noqa: E402
+
+from rdflib import Graph, Literal, URIRef  # noqa: E402
+
+from kg.namespace import DEFAULT_BASE, KG, RDF, RDFS, SKOS, WD  # noqa: E402
+
+RECON_EXTRA_GRAPH = URIRef(DEFAULT_BASE + "document/recon-test-extra")
+# A name with everything that breaks hand-made SPARQL, JSON or HTML.
+HOSTILE_NAME = 'Brigade "Red} #1\\ <script>alert(1)</script>'
+
+
+def recon_extra_graph() -> Graph:
+    """What examples/ lacks to exercise property conditions: Wikidata links (QIDs made
+    up for the tests), a nationality, and an actor with a hostile name."""
+    graph = Graph()
+    actor = URIRef(DEFAULT_BASE + "armed-group/kataib-hizballah")
+    graph.add((actor, SKOS.exactMatch, WD.Q900001))
+    graph.add((URIRef(DEFAULT_BASE + "armed-group/hizballah"), SKOS.exactMatch, WD.Q900002))
+    soleimani = URIRef(DEFAULT_BASE + "person/qasem-soleimani")
+    graph.add((soleimani, KG.nationality, URIRef(DEFAULT_BASE + "state/iran")))
+    graph.add((soleimani, SKOS.exactMatch, WD.Q900003))
+    hostile = URIRef(DEFAULT_BASE + "armed-group/hostile-brigade")
+    graph.add((hostile, RDF.type, KG.ArmedGroup))
+    graph.add((hostile, RDFS.label, Literal(HOSTILE_NAME)))
+    graph.add((hostile, SKOS.altLabel, Literal("Line\nbreak Brigade")))
+    return graph
+
+
+@pytest.fixture(scope="session")
+def recon_store(examples_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the examples store with recon_extra_graph() added."""
+    path = tmp_path_factory.mktemp("recon") / "kg-data"
+    shutil.copytree(examples_store, path)
+    store = KGStore(path)
+    store.replace_document(RECON_EXTRA_GRAPH, recon_extra_graph())
+    store.flush()
+    del store
+    return path
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def recon_url(recon_store: Path) -> Iterator[str]:
+    """The URL of the reconciliation service over recon_store, served by wsgiref (one
+    thread per request) on a free loopback port for the whole session."""
+    from kg.publish.reconcile_api import make_app
+
+    with socket.socket() as probe:  # ask the OS for a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    store = KGStore(recon_store, read_only=True)
+    server = make_server("127.0.0.1", port, make_app(store, DEFAULT_BASE, url),
+                         server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """The base URL of an empty, writable Oxigraph server (`/query`, `/update`, `/store`)
+    on a free loopback port, whose default graph is the union of its named graphs, as
+    the embedded store's queries expect; terminated after the test."""
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "oxigraph-serve.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [str(oxigraph), "serve", "--location", str(tmp_path / "oxigraph"),
+             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"oxigraph serve exited with {server.returncode}: "
+                            f"{log_path.read_text(encoding='utf-8')}")
+            try:
+                with opener.open(base + "/query?query=ASK%7B%7D", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass  # not listening yet
+            if time.monotonic() > deadline:
+                pytest.fail(f"oxigraph serve did not answer at {base} within 30 s")
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

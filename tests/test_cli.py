@@ -46,6 +46,8 @@ HELP_MENTIONS = {
     "query": ["--param", "--format", "--list", "--store"],
     "export": ["--format", "--out", "--store", "trig", "nq"],
     "stats": ["--store"],
+    "push": ["--endpoint", "--graph-store", "--user", "--password", "--batch", "--retries",
+             "--store"],
 }
 # A label that looks like SPARQL, on an actor of the hostile store.
 HOSTILE_LABEL = 'Ahrar al-Sham "Brigade" } ; DROP ALL ; #'

@@ -1,0 +1,1 @@
+"""Publishing the KG to others: the reconciliation service and pushing to SPARQL servers."""
