@@ -50,5 +50,13 @@ gazetteer:
 bench:
 	$(BIN)/python scripts/bench_extract.py $(BENCH_ARGS)
 
+# Linking to Wikidata against a local Oxigraph server holding a synthetic Wikidata-shaped
+# dataset (100,000 items): requests per actor, a cached re-run, actors linked per second,
+# precision against the truth; e.g. BENCH_ARGS='--actors 500 --json'. See the docstring
+# of scripts/bench_reconcile.py.
+.PHONY: bench-reconcile
+bench-reconcile: install
+	$(BIN)/python scripts/bench_reconcile.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) $(STORE) .mypy_cache .ruff_cache .pytest_cache
