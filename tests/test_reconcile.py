@@ -11,11 +11,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
-from kg.reconcile.candidates import ActorToLink
-from kg.reconcile.client import SparqlClient
+from kg.reconcile.candidates import ActorToLink, Candidate
+from kg.reconcile.client import SparqlClient, Term
 from kg.reconcile.link import link_graph, reconcile
-from kg.reconcile.scoring import ACCEPTED, REJECTED, Decision
-from kg.reconcile.search import api_search, search_for
+from kg.reconcile.scoring import ACCEPTED, REJECTED, Decision, decide
+from kg.reconcile.search import api_search, search_for, sparql_word_search
 from kg.store import KGStore
 
 from .conftest import CORPUS, EXAMPLES, run_kg
@@ -289,3 +289,31 @@ def test_a_bad_review_file_is_refused_and_changes_nothing(
     result = run_kg("reconcile", "--store", str(store_dir), "--apply", str(bad))
     assert result.returncode == 2 and f"error: {bad}" in result.stderr
     assert len(KGStore(store_dir, read_only=True)) == before
+
+
+def test_a_word_in_too_many_labels_is_not_searched_by() -> None:
+    """One scan for all words; a word that a hundred labels hold ("bank") finds nothing,
+    a rare one ("zarqawi") finds its item."""
+    asked: list[str] = []
+
+    def select(query: str) -> list[dict[str, Term]]:
+        asked.append(query)
+        rows = [{"item": Term("uri", str(WD[f"Q{n}"])), "name": Term("literal", f"Bank {n}"),
+                 "how": Term("literal", "label")} for n in range(1, 102)]
+        rows.append({"item": Term("uri", str(WD.Q5000)),
+                     "name": Term("literal", "Abu Musab al-Zarqawi"),
+                     "how": Term("literal", "label")})
+        return rows
+
+    found = sparql_word_search(select)([_actor(KG.Organization, "Bank"),
+                                        _actor(KG.Person, "Zarqawi")])
+    assert len(asked) == 1 and '"bank|zarqawi"' in asked[0]
+    assert URIRef(ID + "Bank") not in found
+    assert found[URIRef(ID + "Zarqawi")] == [(WD.Q5000, "Abu Musab al-Zarqawi", "label")]
+
+
+def test_an_item_whose_classes_are_no_actors_is_never_linked() -> None:
+    film = Candidate(WD.Q1, {"Kata'ib Hezbollah": "label"}, classes={WD.Q11424})
+    decision = decide(_actor(KG.ArmedGroup, "Kata'ib Hezbollah"), [film])
+    assert decision.decision != ACCEPTED and decision.best is not None
+    assert "none of its classes is a kind of actor" in decision.best.why

@@ -26,6 +26,8 @@ ALIAS_MATCH = 0.95  # an alias is a weaker name match than the label
 # A person named by the surname alone: enough to link when one candidate has it, never
 # when two people share it (they tie, and a tie goes to review).
 SURNAME_MATCH = 0.9
+# Classes that reach none of kg's actor types: at best a review, never a link.
+NO_ACTOR_CLASS = 0.6
 
 ACCEPTED, REVIEWED, REJECTED = "accept", "review", "reject"
 
@@ -69,8 +71,11 @@ def _name(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
 
 
 def _type(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
-    if not candidate.types:
+    if not candidate.classes:
         return UNKNOWN, "no class that tells its type"
+    if not candidate.types:
+        # A film or a village named after a group has classes, none of them an actor's.
+        return NO_ACTOR_CLASS, "none of its classes is a kind of actor"
     if actor.type in candidate.types:
         return 1.0, "class fits"
     theirs = {str(t).rsplit("#", 1)[-1] for t in candidate.types}

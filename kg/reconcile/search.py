@@ -31,9 +31,11 @@ WIKIDATA_SEARCH_API = "https://www.wikidata.org/w/api.php"
 SEARCH_API_ENV = "KG_WIKIDATA_SEARCH_API"
 API_RESULTS = 10  # per name: enough to see that a surname is shared
 WORDS_PER_ACTOR = 2
-WORDS_PER_REQUEST = 40
+WORDS_PER_REQUEST = 1000
+MAX_ITEMS_PER_WORD = 100  # a word in more labels than this is too common to search by
 MIN_WORD = 4  # shorter words match too many labels to be worth a scan
 _QID = re.compile(r"^Q[1-9][0-9]*$")
+_METACHARS = re.compile(r"([\\|.?*+(){}\-\[\]^$])")  # to escape in an XPath regex
 
 
 @functools.cache
@@ -55,34 +57,44 @@ def search_words(actor: ActorToLink) -> list[str]:
 
 
 def sparql_word_search(select: Select) -> Search:
-    """A search by a standard SPARQL scan of labels and aliases (`word-search.rq`)."""
+    """A search by a standard SPARQL scan of labels and aliases (`word-search.rq`): one
+    regular expression of many words per request, since a scan per word costs a scan."""
 
     def search(actors: Sequence[ActorToLink]) -> Found:
         by_word: dict[str, list[URIRef]] = defaultdict(list)
         for actor in actors:
             for word in search_words(actor):
                 by_word[word].append(actor.iri)
-        found: Found = defaultdict(list)
+        hits: dict[str, dict[tuple[URIRef, str, str], None]] = defaultdict(dict)
         for batch in batches(sorted(by_word), WORDS_PER_REQUEST):
-            rows = [[Literal(w)] for w in batch]
-            for row in select(render("word-search", ["word"], rows)):
+            pattern = Literal("|".join(_METACHARS.sub(r"\\\1", w) for w in batch))
+            for row in select(render("word-search", ["pattern"], [[pattern]])):
                 hit = _hit(row)
-                if hit is not None:
-                    for iri in by_word.get(hit[0], ()):
-                        found[iri].append(hit[1:])
+                if hit is None:
+                    continue
+                folded = hit[1].lower()
+                for word in batch:
+                    if word in folded:
+                        hits[word][hit] = None
+        found: Found = defaultdict(list)
+        for word, items in hits.items():
+            if len({item for item, _, _ in items}) > MAX_ITEMS_PER_WORD:
+                continue  # a common word ("bank", "martyrs"): it tells nothing
+            for iri in by_word[word]:
+                found[iri].extend(items)
         return dict(found)
 
     return search
 
 
-def _hit(row: Mapping[str, Term]) -> tuple[str, URIRef, str, str] | None:
-    cells = [row.get(v) for v in ("word", "item", "name", "how")]
+def _hit(row: Mapping[str, Term]) -> tuple[URIRef, str, str] | None:
+    cells = [row.get(v) for v in ("item", "name", "how")]
     if any(c is None for c in cells):
         return None
-    word, item, name, how = (c.value for c in cells if c is not None)
+    item, name, how = (c.value for c in cells if c is not None)
     if not item.startswith(str(WD)) or how not in ("label", "alias"):
         return None
-    return word, URIRef(item), name, how
+    return URIRef(item), name, how
 
 
 def api_search(fetch_json: Callable[[str], Any], api_url: str = WIKIDATA_SEARCH_API
