@@ -349,9 +349,10 @@ def query(name_or_file: str | None, params: tuple[str, ...], as_of: str | None, 
         bind_params,
         find_query,
         format_table,
-        graphs_known,
         list_queries,
         parse_as_of,
+        query_view,
+        query_view_as_of,
         run_query,
         sparql_text,
     )
@@ -378,8 +379,8 @@ def query(name_or_file: str | None, params: tuple[str, ...], as_of: str | None, 
     bound = bind_params(named, raw)
     before = parse_as_of(as_of) if as_of is not None else None
     store = KGStore(store_dir, read_only=True)
-    graphs = graphs_known(store, before) if before is not None else None
-    click.echo(format_table(run_query(store, named, bound, graphs=graphs), fmt), nl=False)
+    view = query_view(store) if before is None else query_view_as_of(store, before)
+    click.echo(format_table(run_query(view, named, bound), fmt), nl=False)
 
 
 @cli.command()

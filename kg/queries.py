@@ -24,7 +24,10 @@ import csv
 import datetime as dt
 import io
 import json
+import hashlib
+import os
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +36,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 from kg.namespace import PREFIXES, PROV, XSD
 from kg.resources import queries_dir
 from kg.values import date_literal
@@ -242,16 +245,80 @@ def _ox_term(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
 
 
-def run_query(store: Any, query: NamedQuery, params: dict[str, URIRef | Literal], *,
-              graphs: Iterable[str] | None = None) -> Table:
-    """Run a named query over the union of the store's graphs, or of `graphs` only (the
-    dataset of an as-of query, from `graphs_known`)."""
-    options: dict[str, Any] = {"use_default_graph_as_union": True}
-    if graphs is not None:
-        names = [ox.NamedNode(g) for g in graphs]
-        options = {"default_graph": names, "named_graphs": names}
+# The view's folder inside a store's folder, and the file that records what it was made from.
+VIEW_DIR = "query-view"
+_VIEW_KEY = "source.key"
+_MERGE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _store_key(store: Any) -> str:
+    """A digest of the store's database files (names, sizes, times): it changes whenever a
+    build, a reconciliation or any other write changes the store. RocksDB's own LOG files
+    are left out: opening a store, even read-only, may write them."""
+    folder = Path(store.path) / "store"
+    parts = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_file() and not entry.name.startswith("LOG"):
+            info = entry.stat()
+            parts.append(f"{entry.name}\t{info.st_size}\t{info.st_mtime_ns}")
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _merged(target: ox.Store, quads: Iterable[ox.Quad]) -> ox.Store:
+    target.bulk_extend(quads)
+    target.update(_MERGE)
+    return target
+
+
+def query_view(store: Any) -> ox.Store:
+    """The store as named queries see it: its named graphs, and as default graph their RDF
+    merge, each triple once.
+
+    pyoxigraph 0.5 evaluates a union default graph (and FROM g1 FROM g2) as a bag: a
+    triple stated in k documents' graphs matches k times (oxigraph/oxigraph#1919, fixed by
+    #1920 for 0.6). An actor restated in every document that names it would multiply each
+    join on it, giving rdflib's answers only after DISTINCT and taking minutes on a large
+    KG. So the merge is made once, into a copy beside the store (`query-view/`), and made
+    again when the store's files change. Where the store's folder cannot be written, the
+    view is made in memory for this process."""
+    folder = Path(store.path) / VIEW_DIR
+    key = _store_key(store)
+    marker = folder / _VIEW_KEY
+    if marker.is_file() and marker.read_text(encoding="utf-8") == key:
+        return ox.Store.read_only(str(folder / "store"))
+    partial = folder.with_name(f"{VIEW_DIR}.{os.getpid()}.partial")
     try:
-        results = store.db.query(
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        _merged(ox.Store(str(partial / "store")), store.quads()).flush()
+        (partial / _VIEW_KEY).write_text(key, encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        return _merged(ox.Store(), store.quads())
+    try:
+        return ox.Store.read_only(str(folder / "store"))
+    except OSError as exc:
+        raise StoreError(f"cannot open the query view at {folder}: {exc}") from exc
+
+
+def query_view_as_of(store: Any, before: dt.datetime) -> ox.Store:
+    """An in-memory view (see `query_view`) of the graphs the KG knew before `before`."""
+    quads = (q for g in graphs_known(store, before) for q in store.quads(ox.NamedNode(g)))
+    return _merged(ox.Store(), quads)
+
+
+def run_query(store: Any, query: NamedQuery, params: dict[str, URIRef | Literal]) -> Table:
+    """Run a named query on a view (`query_view`, `query_view_as_of`), or on a KGStore's
+    union of graphs, where a triple in several graphs matches once per graph (fine for
+    queries that count distinct nodes, as the summary does)."""
+    options: dict[str, Any] = {}
+    db = store
+    if not isinstance(store, ox.Store):
+        db, options = store.db, {"use_default_graph_as_union": True}
+    try:
+        results = db.query(
             query.text, prefixes={k: str(v) for k, v in PREFIXES.items()},
             substitutions={ox.Variable(k): _ox_term(v) for k, v in params.items()},
             **options)
