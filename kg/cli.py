@@ -346,15 +346,45 @@ def validate(file: Path | None, store_dir: Path | None, fmt: str) -> None:
 @cli.command()
 @click.argument("name_or_file", required=False)
 @click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
-              help="A query parameter, bound as a typed term (repeatable).")
+              help="A query parameter, bound as a typed term of its declared type (repeatable).")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="Answer with what the KG knew on DATE (YYYY-MM-DD, UTC): only the graphs "
+                   "whose extraction runs and link decisions all ended by then.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
-@click.option("--list", "list_only", is_flag=True, help="List the named queries.")
+@click.option("--list", "list_only", is_flag=True,
+              help="List the named queries: name, purpose, parameters.")
+@click.option("--show", is_flag=True,
+              help="Print the query as standalone SPARQL 1.1 (with its PREFIX lines) instead "
+                   "of running it.")
 @store_option
-def query(name_or_file: str | None, params: tuple[str, ...], fmt: str, list_only: bool,
-          store_dir: Path) -> None:
-    """Run a named query (queries/NAME.rq) or an .rq file against the store."""
-    from kg.queries import bind_params, find_query, format_table, list_queries, run_query
+def query(name_or_file: str | None, params: tuple[str, ...], as_of: str | None, fmt: str,
+          list_only: bool, show: bool, store_dir: Path) -> None:
+    """Run a named query (queries/NAME.rq) or an .rq file against the store.
+
+    Parameters are typed (string, iri, date, day, year, integer) and bound as RDF terms,
+    never pasted into the query text; a missing or mistyped one exits with code 2.
+
+    Two times are kept apart. When facts were true is what a query's own date parameters
+    ask about (e.g. designations-in-force --param date=2019-06-01). What the KG knew is
+    --as-of DATE: the query then runs over a dataset of the named graphs whose every
+    recorded activity (prov:endedAtTime of extraction runs, prov:generatedAtTime of link
+    decisions) is on or before DATE. The store keeps only the latest state of each graph,
+    so a graph updated after DATE (a re-extracted document, a list given a newer version)
+    is left out whole: nothing learned after DATE leaks into the answer. The ontology's
+    graph is always included.
+    """
+    from kg.queries import (
+        bind_params,
+        find_query,
+        format_table,
+        list_queries,
+        parse_as_of,
+        query_view,
+        query_view_as_of,
+        run_query,
+        sparql_text,
+    )
 
     if list_only:
         for q in list_queries():
@@ -368,13 +398,18 @@ def query(name_or_file: str | None, params: tuple[str, ...], fmt: str, list_only
     raw: dict[str, str] = {}
     for item in params:
         key, sep, value = item.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise QueryError(f"--param {item!r} is not NAME=VALUE")
         raw[key.strip()] = value
     named = find_query(name_or_file)
+    if show:
+        click.echo(sparql_text(named), nl=False)
+        return
     bound = bind_params(named, raw)
+    before = parse_as_of(as_of) if as_of is not None else None
     store = KGStore(store_dir, read_only=True)
-    click.echo(format_table(run_query(store, named, bound), fmt), nl=False)
+    view = query_view(store) if before is None else query_view_as_of(store, before)
+    click.echo(format_table(run_query(view, named, bound), fmt), nl=False)
 
 
 @cli.command()

@@ -9,14 +9,26 @@ Header lines (comments at the top of the file):
 
 A parameter value is turned into a typed RDF term by its declared type and bound to the
 query variable of the same name (pyoxigraph substitutions), never pasted into the text.
+
+"As of" a day (`--as-of`) is about what kg knew, not about when facts were true: the query
+runs over a dataset made of the named graphs whose every recorded activity (extraction
+runs, link decisions) ended on or before that day, UTC. The store keeps only the latest
+state of a graph, so a graph updated after the day (a document re-extracted, a list given
+a newer version, links decided again) is left out whole rather than shown with knowledge
+from after the day. The ontology's graph, the model rather than knowledge, is always in.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import hashlib
+import os
 import re
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,12 +36,18 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from kg.errors import QueryError
-from kg.namespace import PREFIXES, XSD
+from kg.errors import QueryError, StoreError
+from kg.namespace import PREFIXES, PROV, XSD
 from kg.resources import queries_dir
 from kg.values import date_literal
 
-PARAM_TYPES = ("string", "iri", "date", "year", "integer")
+# date: a day, month or year (a period's bound); day: one day (what held on it).
+PARAM_TYPES = ("string", "iri", "date", "day", "year", "integer")
+# The graph of the ontology in a store (kg.store.ONTOLOGY_GRAPH): always part of a dataset.
+_ONTOLOGY_GRAPH = "https://w3id.org/kg/ontology"
+# When a graph's contents were learned: an extraction run's end, a link decision's time.
+_LEARNED_AT = (PROV.endedAtTime, PROV.generatedAtTime)
+_PREFIX_USE = re.compile(r"(?<![\w<])([A-Za-z][\w-]*):(?=[A-Za-z_])")
 _PARAM = re.compile(r"^(\w+)\s*\((\w+)(?:,\s*(optional))?\)\s*(.*)$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -114,8 +132,14 @@ def typed_value(param: Param, raw: str) -> URIRef | Literal:
             pass
         raise QueryError(f"parameter {param.name}: {raw!r} is not an IRI (expected an absolute "
                          f"IRI or prefix:name with one of {', '.join(PREFIXES)})")
+    if param.type == "day":
+        value = date_literal(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+        if value is None:
+            raise QueryError(f"parameter {param.name}: {raw!r} is not a day "
+                             "(expected YYYY-MM-DD)")
+        return value
     if param.type == "date":
-        value = date_literal(raw)
+        value = date_literal(raw) if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", raw) else None
         if value is None:
             raise QueryError(f"parameter {param.name}: {raw!r} is not a date "
                              "(expected YYYY, YYYY-MM or YYYY-MM-DD)")
@@ -125,7 +149,7 @@ def typed_value(param: Param, raw: str) -> URIRef | Literal:
             raise QueryError(f"parameter {param.name}: {raw!r} is not a year (expected YYYY)")
         return Literal(raw, datatype=XSD.gYear)
     if not re.fullmatch(r"-?\d+", raw):
-        raise QueryError(f"parameter {param.name}: {raw!r} is not an integer")
+        raise QueryError(f"parameter {param.name}: {raw!r} is not an integer (expected digits)")
     return Literal(int(raw), datatype=XSD.integer)
 
 
@@ -160,9 +184,144 @@ def _plain(term: Any) -> Any:
     return term.value if hasattr(term, "value") else str(term)
 
 
-def run_query(store: Any, query: NamedQuery, params: dict[str, URIRef | Literal]) -> Table:
+def parse_as_of(raw: str) -> dt.datetime:
+    """The end of the day `raw` names (YYYY-MM-DD, UTC), or the instant it names (an ISO
+    date-time): what the KG had learned before it is what it knew on that day."""
+    text = raw.strip()
     try:
-        results = store.query(query.text, params)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.datetime.combine(dt.date.fromisoformat(text) + dt.timedelta(days=1),
+                                       dt.time(), dt.UTC)
+        if "T" in text:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    except ValueError:
+        pass
+    raise QueryError(f"--as-of: {raw!r} is not a date (expected YYYY-MM-DD, or an ISO "
+                     "date-time such as 2025-03-01T12:00:00Z)")
+
+
+def learned_times(store: Any) -> dict[str, dt.datetime]:
+    """When each named graph's contents were last learned: its latest recorded activity."""
+    latest: dict[str, dt.datetime] = {}
+    for prop in _LEARNED_AT:
+        for quad in store.db.quads_for_pattern(None, ox.NamedNode(str(prop)), None, None):
+            if not isinstance(quad.graph_name, ox.NamedNode):
+                continue
+            try:
+                when = dt.datetime.fromisoformat(quad.object.value.replace("Z", "+00:00"))
+            except ValueError:
+                continue  # not a time: says nothing of when the graph was learned
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+            name = quad.graph_name.value
+            if name not in latest or when > latest[name]:
+                latest[name] = when
+    return latest
+
+
+def graphs_known(store: Any, before: dt.datetime) -> list[str]:
+    """The named graphs the KG knew before `before` (see the module's docstring)."""
+    known = {name for name, when in learned_times(store).items() if when < before}
+    return sorted(known | {_ONTOLOGY_GRAPH})
+
+
+def sparql_text(query: NamedQuery) -> str:
+    """The query as standalone SPARQL 1.1: the PREFIX declarations of the prefixes it uses
+    (from kg.namespace), then its text, for any other SPARQL engine."""
+    lines = query.text.splitlines(keepends=True)
+    cut = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    body = "".join(lines[cut:])
+    used = sorted({m.group(1) for m in _PREFIX_USE.finditer(body)} & set(PREFIXES))
+    prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in used)
+    return "".join(lines[:cut]) + prefixes + body
+
+
+def _ox_term(term: URIRef | Literal) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+
+
+# The view's folder inside a store's folder, and the file that records what it was made from.
+VIEW_DIR = "query-view"
+_VIEW_KEY = "source.key"
+_MERGE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _store_key(store: Any) -> str:
+    """A digest of the store's database files (names, sizes, times): it changes whenever a
+    build, a reconciliation or any other write changes the store. RocksDB's own LOG files
+    are left out: opening a store, even read-only, may write them."""
+    folder = Path(store.path) / "store"
+    parts = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_file() and not entry.name.startswith("LOG"):
+            info = entry.stat()
+            parts.append(f"{entry.name}\t{info.st_size}\t{info.st_mtime_ns}")
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _merged(target: ox.Store, quads: Iterable[ox.Quad]) -> ox.Store:
+    target.bulk_extend(quads)
+    target.update(_MERGE)
+    return target
+
+
+def query_view(store: Any) -> ox.Store:
+    """The store as named queries see it: its named graphs, and as default graph their RDF
+    merge, each triple once.
+
+    pyoxigraph 0.5 evaluates a union default graph (and FROM g1 FROM g2) as a bag: a
+    triple stated in k documents' graphs matches k times (oxigraph/oxigraph#1919, fixed by
+    #1920 for 0.6). An actor restated in every document that names it would multiply each
+    join on it, giving rdflib's answers only after DISTINCT and taking minutes on a large
+    KG. So the merge is made once, into a copy beside the store (`query-view/`), and made
+    again when the store's files change. Where the store's folder cannot be written, the
+    view is made in memory for this process."""
+    folder = Path(store.path) / VIEW_DIR
+    key = _store_key(store)
+    marker = folder / _VIEW_KEY
+    if marker.is_file() and marker.read_text(encoding="utf-8") == key:
+        return ox.Store.read_only(str(folder / "store"))
+    partial = folder.with_name(f"{VIEW_DIR}.{os.getpid()}.partial")
+    try:
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        _merged(ox.Store(str(partial / "store")), store.quads()).flush()
+        (partial / _VIEW_KEY).write_text(key, encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        return _merged(ox.Store(), store.quads())
+    try:
+        return ox.Store.read_only(str(folder / "store"))
+    except OSError as exc:
+        raise StoreError(f"cannot open the query view at {folder}: {exc}") from exc
+
+
+def query_view_as_of(store: Any, before: dt.datetime) -> ox.Store:
+    """An in-memory view (see `query_view`) of the graphs the KG knew before `before`."""
+    quads = (q for g in graphs_known(store, before) for q in store.quads(ox.NamedNode(g)))
+    return _merged(ox.Store(), quads)
+
+
+def run_query(store: Any, query: NamedQuery, params: dict[str, URIRef | Literal]) -> Table:
+    """Run a named query on a view (`query_view`, `query_view_as_of`), or on a KGStore's
+    union of graphs, where a triple in several graphs matches once per graph (fine for
+    queries that count distinct nodes, as the summary does)."""
+    options: dict[str, Any] = {}
+    db = store
+    if not isinstance(store, ox.Store):
+        db, options = store.db, {"use_default_graph_as_union": True}
+    try:
+        results = db.query(
+            query.text, prefixes={k: str(v) for k, v in PREFIXES.items()},
+            substitutions={ox.Variable(k): _ox_term(v) for k, v in params.items()},
+            **options)
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: SPARQL syntax error: {exc}") from exc
     if isinstance(results, ox.QuerySolutions):
