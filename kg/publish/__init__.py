@@ -1,0 +1,6 @@
+"""Publishing the KG on the web: the SPARQL protocol, dereferenceable IRIs with HTML pages,
+the ontology and shapes, a VoID/DCAT description and dumps (`kg serve`).
+
+The server only reads: it opens the store read-only, so a build can never be disturbed by
+it and nothing a client sends can change the KG.
+"""
