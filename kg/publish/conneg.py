@@ -121,8 +121,14 @@ def negotiate_key(header: str | None, table: dict[str, tuple[Representation, Any
     return next((key for key, (rep, _) in table.items() if rep == chosen), None)
 
 
-def rdf_by_extension(extension: str) -> tuple[Representation, ox.RdfFormat] | None:
-    return RDF.get(extension)
+def lookup(name: str, table: dict[str, tuple[Representation, Any]]) -> str | None:
+    """The key of the format a client names in a parameter: by key, name, extension or
+    media type (`csv`, `turtle`, `ttl`, `text/turtle`), case aside."""
+    wanted = name.strip().lower()
+    for key, (rep, _) in table.items():
+        if wanted in (key, rep.name, rep.extension, rep.media_type):
+            return key
+    return None
 
 
 def rdf_offers() -> list[Representation]:
@@ -131,9 +137,3 @@ def rdf_offers() -> list[Representation]:
 
 def result_offers() -> list[Representation]:
     return [rep for rep, _ in RESULTS.values()]
-
-
-def result_format(name: str) -> tuple[Representation, ox.QueryResultsFormat] | None:
-    """A results format named in a `format` parameter (json, xml, csv, tsv), as many
-    SPARQL endpoints accept for clients that cannot set headers."""
-    return RESULTS.get(name.lower())

@@ -57,10 +57,10 @@ def network_svg(centre: NetworkNode, edges: list[NetworkEdge],
     # One node per neighbour: several affiliations with one actor share its edge's label.
     by_other: dict[str, tuple[NetworkNode, list[str]]] = {}
     for edge in edges:
-        words = edge.label if edge.outgoing else f"← {edge.label}"
+        phrase = edge.label if edge.outgoing else f"← {edge.label}"
         entry = by_other.setdefault(edge.other.iri, (edge.other, []))
-        if words not in entry[1]:
-            entry[1].append(words)
+        if phrase not in entry[1]:
+            entry[1].append(phrase)
     neighbours = list(by_other.values())[:MAX_NEIGHBOURS]
     cx, cy = WIDTH / 2, HEIGHT / 2
     lines = ET.SubElement(svg, f"{{{SVG_NS}}}g", {"stroke": "#999999", "stroke-width": "1.5"})

@@ -11,6 +11,7 @@ replaced; the client gets a clear error.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import multiprocessing.connection
 import queue
@@ -46,30 +47,24 @@ class QueryAnswer:
     headers: tuple[tuple[str, str], ...] = field(default=())
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
-class _LimitedBuffer:
+class _LimitedBuffer(io.BytesIO):
     """A binary sink that refuses to grow past a limit, so a worker never holds an answer
     too large to send."""
 
     def __init__(self, limit: int) -> None:
+        super().__init__()
         self.limit = limit
-        self.parts: list[bytes] = []
-        self.size = 0
         self.overflowed = False
 
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
+    def write(self, data: Any, /) -> int:
+        if self.tell() + len(memoryview(data)) > self.limit:
             self.overflowed = True
-            raise _TooLarge
-        self.parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
+            raise _TooLargeError
+        return super().write(data)
 
 
 def _run_job(db: ox.Store, prefixes: dict[str, str], job: QueryJob, max_bytes: int
@@ -111,7 +106,7 @@ def _run_job(db: ox.Store, prefixes: dict[str, str], job: QueryJob, max_bytes: i
                 "ask for less (LIMIT and OFFSET, fewer variables) or use a dump from "
                 "/dumps/").encode())
         return QueryAnswer(500, f"query failed: {exc}".encode())
-    return QueryAnswer(200, b"".join(sink.parts), rep.content_type, rep.name)
+    return QueryAnswer(200, sink.getvalue(), rep.content_type, rep.name)
 
 
 def _worker_main(conn: multiprocessing.connection.Connection, store_path: str,

@@ -44,8 +44,8 @@ from kg.publish.http import (
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
-from kg.publish.void import VoidDescription
 from kg.publish.vocabulary import sections, source_path, triples
+from kg.publish.void import VoidDescription
 from kg.queries import find_query, run_query
 from kg.store import KGStore
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rdflib.plugins.sparql.parser import parseUpdate
 
-from kg.publish.conneg import RDF, RESULTS, negotiate_key, rdf_offers, result_format, result_offers
+from kg.publish.conneg import RDF, RESULTS, lookup, negotiate_key, rdf_offers, result_offers
 from kg.publish.http import HTTPError, Request, Response
 from kg.publish.query_workers import QueryJob, QueryWorkers
 
@@ -63,17 +63,15 @@ def _read(request: Request) -> tuple[str, dict[str, list[str]]]:
 
 
 def _formats(request: Request, params: dict[str, list[str]]) -> tuple[str, str]:
-    """The result format and the graph format to answer in, keys of RESULTS and RDF."""
+    """The result format and the graph format to answer in, keys of RESULTS and RDF (""
+    when the client takes none). A `format` parameter (json, csv, turtle, a media type...)
+    wins over Accept for the kind of answer it names; values this server does not know
+    are left to Accept, as clients such as SPARQLWrapper send names of their own."""
     named = _one(params, "format")
-    if named:
-        if result_format(named) is not None:
-            return named.lower(), "ttl"
-        if named.lower() in RDF:
-            return "json", named.lower()
-        known = ", ".join([*RESULTS, *RDF])
-        raise HTTPError(400, f"unknown format {named!r}; the formats are: {known}")
-    return (negotiate_key(request.accept, RESULTS) or "",
-            negotiate_key(request.accept, RDF) or "")
+    results = lookup(named, RESULTS) if named else None
+    graph = lookup(named, RDF) if named else None
+    return (results or negotiate_key(request.accept, RESULTS) or "",
+            graph or negotiate_key(request.accept, RDF) or "")
 
 
 def _is_update(text: str) -> bool:
