@@ -123,6 +123,8 @@ class KGApp:
         if request.method == "OPTIONS":
             return Response(204)
         if path == "/sparql":
+            if sparql_protocol.wants_form(request):
+                return self.query_form(request)
             return sparql_protocol.handle(request, self.workers)
         if request.method not in ("GET", "HEAD"):
             raise HTTPError(405, f"{path} answers GET and HEAD only",
@@ -199,6 +201,13 @@ class KGApp:
         size = file.stat().st_size
         return Response(200, _file_chunks(file), DUMPS[name].media_type,
                         [("Content-Disposition", f'attachment; filename="{name}"')], size)
+
+    def query_form(self, request: Request) -> Response:
+        body = self.pages.render("sparql.html", title="SPARQL endpoint",
+                                 endpoint=request.url_root() + "/sparql",
+                                 seconds=f"{self.limits.query_seconds:g}",
+                                 megabytes=f"{self.limits.result_bytes / 1e6:g}")
+        return Response(200, body, HTML.content_type, [("Vary", "Accept")])
 
     def home(self, request: Request) -> Response:
         with self._home_lock:

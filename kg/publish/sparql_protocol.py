@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from rdflib.plugins.sparql.parser import parseUpdate
 
-from kg.publish.conneg import RDF, RESULTS, lookup, negotiate_key, rdf_offers, result_offers
+from kg.publish.conneg import (
+    HTML,
+    RDF,
+    RESULTS,
+    lookup,
+    negotiate,
+    negotiate_key,
+    rdf_offers,
+    result_offers,
+)
 from kg.publish.http import HTTPError, Request, Response
 from kg.publish.query_workers import QueryJob, QueryWorkers
 
@@ -72,6 +81,16 @@ def _formats(request: Request, params: dict[str, list[str]]) -> tuple[str, str]:
     graph = lookup(named, RDF) if named else None
     return (results or negotiate_key(request.accept, RESULTS) or "",
             graph or negotiate_key(request.accept, RDF) or "")
+
+
+def wants_form(request: Request) -> bool:
+    """A person opening /sparql in a browser, with no query: show a query form. Only a
+    client that names HTML gets it; curl and programs get the usage message."""
+    if request.method not in ("GET", "HEAD") or request.query_string:
+        return False
+    if "text/html" not in (request.accept or ""):
+        return False
+    return negotiate(request.accept, [HTML, *result_offers()]) == HTML
 
 
 def _is_update(text: str) -> bool:
