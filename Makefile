@@ -22,11 +22,15 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# Programs from Debian that the tests use: rapper (an independent RDF parser).
+# Programs from Debian that the tests use: rapper (an independent RDF parser) and chromium
+# (the headless browser the page tests drive through playwright; never `playwright install`).
 debian-deps:
 	@command -v rapper >/dev/null 2>&1 || { \
 	  echo "installing raptor2-utils (rapper) from Debian"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq raptor2-utils >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium from Debian"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 lint:
 	$(BIN)/ruff check kg tests scripts

@@ -482,6 +482,32 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
                f"by {result.protocol} ({result.requests} requests, {result.retries} retries)")
 
 
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--base-uri", default=None, metavar="URI",
+              help="Base of the entity IRIs the store holds (as given to `kg build`).")
+@click.option("--query-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="Seconds a SPARQL query may run before it is stopped.")
+def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
+          query_timeout: float) -> None:
+    """Serve the KG: SPARQL endpoint, entity pages and documents, ontology, VoID, dumps."""
+    from kg.namespace import DEFAULT_BASE
+    from kg.publish.reconcile_api import MountedReconcileApp
+    from kg.publish.serve import serve as run_server
+    from kg.publish.server import ServerLimits, make_app
+
+    store = KGStore(store_dir, read_only=True)
+    base = base_uri or DEFAULT_BASE
+    app = make_app(store, base, limits=ServerLimits(query_seconds=query_timeout),
+                   mounts={"/reconcile": MountedReconcileApp(store, base)})
+    run_server(app, host, port,
+               on_ready=lambda url: click.echo(f"serving {store_dir} at {url} (Ctrl-C stops)"))
+    _err("stopped")
+
+
 def main() -> None:
     """Entry point: runs the CLI, turning kg's errors into one line and an exit code."""
     try:

@@ -237,3 +237,82 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+# The `kg serve` fixtures' imports, kept beside them.
+import datetime as dt  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
+
+# Limits of the test server: small enough that tests can pass them with the examples KG.
+SERVE_QUERY_SECONDS = 2.0
+SERVE_RESULT_BYTES = 200_000
+SERVE_BODY_BYTES = 20_000
+# "Today" for the pages of the test server, so that "in force now" does not drift.
+SERVE_TODAY = dt.date(2026, 1, 1)
+
+
+def _hello_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """A trivial WSGI app mounted under /hello: it answers with what it was given."""
+    body = f"{environ['SCRIPT_NAME']}|{environ['PATH_INFO']}".encode()
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+
+
+@dataclass
+class RunningServer:
+    url: str  # without a trailing slash
+    app: Any
+    port: int
+
+
+@pytest.fixture(scope="session")
+def kg_server(examples_store: Path, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[RunningServer]:
+    """`kg serve` over the examples store, on a free loopback port, in a thread (a real
+    waitress server: clients talk HTTP to it), with a trivial app mounted at /hello."""
+    from kg.namespace import DEFAULT_BASE
+    from kg.publish.serve import create
+    from kg.publish.server import ServerLimits, make_app
+
+    store = KGStore(examples_store, read_only=True)
+    limits = ServerLimits(query_seconds=SERVE_QUERY_SECONDS, result_bytes=SERVE_RESULT_BYTES,
+                          body_bytes=SERVE_BODY_BYTES, query_workers=2)
+    app = make_app(store, DEFAULT_BASE, mounts={"/hello": _hello_app}, limits=limits,
+                   dump_folder=tmp_path_factory.mktemp("dumps"), today=lambda: SERVE_TODAY)
+    server = create(app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True, name="kg-serve-test")
+    thread.start()
+    try:
+        yield RunningServer(f"http://127.0.0.1:{server.effective_port}", app,
+                            server.effective_port)
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        app.close()
+
+
+@pytest.fixture
+def http() -> Iterator[Any]:
+    """A requests session that never goes through a proxy (the servers are on loopback)."""
+    import requests
+
+    with requests.Session() as session:
+        session.trust_env = False
+        yield session
+
+
+def rapper_parse(data: bytes, syntax: str, tmp_path: Path) -> int:
+    """How many triples rapper (Raptor, an RDF parser independent of rdflib and Oxigraph)
+    reads from `data` in `syntax` (turtle, ntriples, rdfxml, nquads, trig); fails the test
+    on any error or warning."""
+    source = tmp_path / f"data.{syntax}"
+    source.write_bytes(data)
+    result = subprocess.run(["rapper", "-i", syntax, "-o", "ntriples", "--count",
+                             str(source), "http://127.0.0.1/base"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr.lower(), result.stderr
+    match = re.search(r"Parsing returned (\d+) (?:triples|statements)", result.stderr)
+    assert match, result.stderr
+    return int(match.group(1))

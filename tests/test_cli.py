@@ -41,13 +41,14 @@ HELP_MENTIONS = {
               "--quiet", "--list-date"],
     "extract": ["--format", "facts", "jsonld", "--model", "--max-bytes", "--list-date",
                 "--wikidata-endpoint", "--offline"],
-    "reconcile": ["--store", "--endpoint", "--offline", "--review"],
+    "reconcile": ["--store", "--endpoint", "--offline", "--review", "--apply"],
     "validate": ["--store", "--format"],
     "query": ["--param", "--format", "--list", "--store"],
     "export": ["--format", "--out", "--store", "trig", "nq"],
     "stats": ["--store"],
     "push": ["--endpoint", "--graph-store", "--user", "--password", "--batch", "--retries",
              "--store"],
+    "serve": ["--store", "--host", "--port", "--base-uri", "--query-timeout"],
 }
 # A label that looks like SPARQL, on an actor of the hostile store.
 HOSTILE_LABEL = 'Ahrar al-Sham "Brigade" } ; DROP ALL ; #'
@@ -264,7 +265,7 @@ def test_query_list() -> None:
     names = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
     assert len(names) >= 6
     listed = re.findall(r"^([a-z0-9-]+): ", result.stdout, re.M)
-    assert listed == names
+    assert sorted(listed) == names
     assert "--param name=VALUE (string)" in result.stdout
 
 

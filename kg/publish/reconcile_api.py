@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import wsgiref.util
 from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
@@ -332,3 +334,23 @@ def make_app(store: KGStore, base_uri: str, service_url: str, *,
             (None: never, for a store nobody writes while it is served).
     """
     return ReconcileApp(store, base_uri, service_url, index_max_age=index_max_age)
+
+
+class MountedReconcileApp:
+    """The service as a server mounts it: its public URL (for the manifest's suggest,
+    preview and extension URLs) is known only from the requests, when the server was
+    started on any free port or behind a proxy; one service per URL it is reached at."""
+
+    def __init__(self, store: KGStore, base_uri: str) -> None:
+        self.store, self.base_uri = store, base_uri
+        self._apps: dict[str, ReconcileApp] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        url = wsgiref.util.application_uri(environ).rstrip("/")
+        with self._lock:
+            app = self._apps.get(url)
+            if app is None:
+                app = self._apps[url] = make_app(self.store, self.base_uri, url)
+        return app(environ, start_response)

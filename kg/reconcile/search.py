@@ -31,11 +31,10 @@ WIKIDATA_SEARCH_API = "https://www.wikidata.org/w/api.php"
 SEARCH_API_ENV = "KG_WIKIDATA_SEARCH_API"
 API_RESULTS = 10  # per name: enough to see that a surname is shared
 WORDS_PER_ACTOR = 2
-WORDS_PER_REQUEST = 1000
+WORDS_PER_REQUEST = 40
 MAX_ITEMS_PER_WORD = 100  # a word in more labels than this is too common to search by
 MIN_WORD = 4  # shorter words match too many labels to be worth a scan
 _QID = re.compile(r"^Q[1-9][0-9]*$")
-_METACHARS = re.compile(r"([\\|.?*+(){}\-\[\]^$])")  # to escape in an XPath regex
 
 
 @functools.cache
@@ -57,8 +56,7 @@ def search_words(actor: ActorToLink) -> list[str]:
 
 
 def sparql_word_search(select: Select) -> Search:
-    """A search by a standard SPARQL scan of labels and aliases (`word-search.rq`): one
-    regular expression of many words per request, since a scan per word costs a scan."""
+    """A search by a standard SPARQL scan of labels and aliases (`word-search.rq`)."""
 
     def search(actors: Sequence[ActorToLink]) -> Found:
         by_word: dict[str, list[URIRef]] = defaultdict(list)
@@ -67,15 +65,10 @@ def sparql_word_search(select: Select) -> Search:
                 by_word[word].append(actor.iri)
         hits: dict[str, dict[tuple[URIRef, str, str], None]] = defaultdict(dict)
         for batch in batches(sorted(by_word), WORDS_PER_REQUEST):
-            pattern = Literal("|".join(_METACHARS.sub(r"\\\1", w) for w in batch))
-            for row in select(render("word-search", ["pattern"], [[pattern]])):
-                hit = _hit(row)
-                if hit is None:
-                    continue
-                folded = hit[1].lower()
-                for word in batch:
-                    if word in folded:
-                        hits[word][hit] = None
+            for row in select(render("word-search", ["word"], [[Literal(w)] for w in batch])):
+                hit, cell = _hit(row), row.get("word")
+                if hit is not None and cell is not None:
+                    hits[cell.value][hit] = None
         found: Found = defaultdict(list)
         for word, items in hits.items():
             if len({item for item, _, _ in items}) > MAX_ITEMS_PER_WORD:

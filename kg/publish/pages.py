@@ -1,0 +1,225 @@
+"""HTML pages for people: an actor's page (labels, types, Wikidata, affiliations,
+designations, events and the sources of each), a plain page for any other entity, and
+the home page. Every fact shown links to its source, because the readers (analysts,
+journalists) must be able to check a claim before they repeat it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from kg.identity import ACTOR_TYPE_SEGMENTS
+from kg.namespace import KG, RDF, RDFS, SKOS, WD
+from kg.publish.assets import query_text, templates
+from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
+from kg.publish.site import Site
+from kg.store import KGStore
+
+ACTOR_CLASSES = frozenset(str(t) for t in ACTOR_TYPE_SEGMENTS)
+KG_NS = str(KG._NS)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A term as a page shows it: its text, and where it links (None for a literal)."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    datatype: str | None = None
+
+
+@dataclass
+class Claim:
+    """An affiliation, designation or event with what the page shows of it."""
+
+    iri: Link
+    fields: dict[str, Any]
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _value(term: Any) -> str | None:
+    return None if term is None else str(term.value)
+
+
+class PageBuilder:
+    """Renders the pages of one store under one site map."""
+
+    def __init__(self, store: KGStore, site: Site) -> None:
+        self.store = store
+        self.site = site
+
+    def _rows(self, name: str, iri: str) -> list[dict[str, Any]]:
+        return list(self.store.select(query_text(name), {"entity": URIRef(iri)}))
+
+    def link(self, term: Any, label: Any = None) -> Link:
+        if isinstance(term, ox.NamedNode):
+            text = _value(label) or self._short(term.value)
+            return Link(text, self.site.href(term.value), term.value)
+        if isinstance(term, ox.Literal):
+            datatype = term.datatype.value.rpartition("#")[2] if term.datatype else None
+            if term.language:
+                datatype = f"@{term.language}"
+            return Link(term.value, None, None, datatype)
+        return Link(str(term))
+
+    def _short(self, iri: str) -> str:
+        if iri.startswith(KG_NS):
+            return "kg:" + iri[len(KG_NS):]
+        if self.site.is_local(iri):
+            return iri[len(self.site.base_uri):]
+        return iri
+
+    def render(self, template: str, **context: Any) -> bytes:
+        page = templates().get_template(template).render(site=self.site, **context)
+        return page.encode("utf-8")
+
+    # -- any entity ------------------------------------------------------------------
+
+    def entity_page(self, iri: str, *, today: dt.date) -> bytes:
+        properties = self._rows("resource-properties", iri)
+        types = {_value(r["o"]) for r in properties if _value(r["p"]) == str(RDF.type)}
+        if types & ACTOR_CLASSES:
+            return self.actor_page(iri, properties, today=today)
+        return self.render(
+            "resource.html", iri=iri, title=self._title(iri, properties),
+            document_path=self.site.href(iri), properties=self._properties(properties),
+            links=self._links(iri))
+
+    def _title(self, iri: str, properties: list[dict[str, Any]]) -> str:
+        for row in properties:
+            if _value(row["p"]) == str(RDFS.label):
+                return _value(row["o"]) or iri
+        kinds = [_value(r["oLabel"]) for r in properties
+                 if _value(r["p"]) == str(RDF.type) and r["oLabel"] is not None]
+        return f"{kinds[0]} {self._short(iri)}" if kinds else self._short(iri)
+
+    def _properties(self, rows: Iterable[dict[str, Any]]) -> list[tuple[Link, list[Link]]]:
+        grouped: dict[str, tuple[Link, list[Link]]] = {}
+        for row in rows:
+            prop = self.link(row["p"], row["pLabel"])
+            grouped.setdefault(row["p"].value, (prop, []))[1].append(
+                self.link(row["o"], row["oLabel"]))
+        return list(grouped.values())
+
+    def _links(self, iri: str) -> list[tuple[Link, list[Link]]]:
+        grouped: dict[str, tuple[Link, list[Link]]] = {}
+        for row in self._rows("resource-links", iri):
+            prop = self.link(row["p"], row["pLabel"])
+            grouped.setdefault(row["p"].value, (prop, []))[1].append(
+                self.link(row["s"], row["sLabel"]))
+        return list(grouped.values())
+
+    # -- actors ----------------------------------------------------------------------
+
+    def actor_page(self, iri: str, properties: list[dict[str, Any]], *,
+                   today: dt.date) -> bytes:
+        label = self._title(iri, properties)
+        by_property: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in properties:
+            by_property[row["p"].value].append(row)
+        types = [self.link(r["o"], r["oLabel"]) for r in by_property[str(RDF.type)]]
+        aliases = sorted({r["o"].value for r in by_property[str(SKOS.altLabel)]})
+        wikidata = [r["o"].value for r in by_property[str(SKOS.exactMatch)]
+                    if r["o"].value.startswith(str(WD))]
+        sources = self._sources(iri)
+        affiliations = self._affiliations(iri, sources)
+        designations = self._designations(iri, sources)
+        in_force = [d for d in designations if self._in_force(d, today)]
+        events = self._events(iri, sources)
+        kind = next((t.iri.rpartition("#")[2] for t in types
+                     if t.iri and t.iri in ACTOR_CLASSES), "")
+        centre = NetworkNode(iri, label, kind)
+        edges = [NetworkEdge(NetworkNode(a.fields["other"].iri or "", a.fields["other"].text,
+                                         a.fields["other_kind"]),
+                             a.fields["kind"], a.fields["side"] == "member")
+                 for a in affiliations]
+        others = [p for p in self._properties(properties)
+                  if p[0].iri not in (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
+                                      str(SKOS.exactMatch), str(KG.mention))]
+        mentions = len(by_property[str(KG.mention)])
+        return self.render(
+            "actor.html", iri=iri, title=label, document_path=self.site.href(iri),
+            types=types, aliases=aliases, wikidata=wikidata, affiliations=affiliations,
+            designations=designations, in_force=in_force, events=events,
+            network=network_svg(centre, edges, self.site.href) if edges else "",
+            others=others, mentions=mentions, today=today.isoformat())
+
+    def _sources(self, iri: str) -> dict[str, list[dict[str, Any]]]:
+        sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in self._rows("actor-evidence", iri):
+            sources[row["claim"].value].append({
+                "quote": _value(row["quote"]),
+                "record": _value(row["recordId"]),
+                "document": self.link(row["document"], row["documentTitle"])
+                if row["document"] is not None else None,
+                "date": _value(row["documentDate"]),
+                "speaker": self.link(row["speaker"], row["speakerLabel"])
+                if row["speaker"] is not None else None,
+                "evidence": self.link(row["evidence"]),
+            })
+        return sources
+
+    def _affiliations(self, iri: str, sources: dict[str, list[dict[str, Any]]]
+                      ) -> list[Claim]:
+        claims = []
+        for row in self._rows("actor-affiliations", iri):
+            other_type = _value(row["otherType"]) or ""
+            claims.append(Claim(self.link(row["affiliation"], None), {
+                "side": _value(row["side"]),
+                "kind": _value(row["kindLabel"]) or "",
+                "other": self.link(row["other"], row["otherLabel"]),
+                "other_kind": other_type.rpartition("#")[2],
+                "role": _value(row["role"]),
+                "start": _value(row["start"]),
+                "end": _value(row["end"]),
+            }, sources.get(row["affiliation"].value, [])))
+        return claims
+
+    def _designations(self, iri: str, sources: dict[str, list[dict[str, Any]]]
+                      ) -> list[Claim]:
+        claims: dict[str, Claim] = {}
+        for row in self._rows("actor-designations", iri):
+            key = row["designation"].value
+            if key in claims:  # a second program or legal basis of the same listing
+                for name, column in (("programs", "program"), ("bases", "legalBasis")):
+                    value = _value(row[column])
+                    if value and value not in claims[key].fields[name]:
+                        claims[key].fields[name].append(value)
+                continue
+            claims[key] = Claim(self.link(row["designation"]), {
+                "authority": self.link(row["authority"], row["authorityLabel"]),
+                "kind": _value(row["kindLabel"]),
+                "status": _value(row["status"]),
+                "status_label": _value(row["statusLabel"]),
+                "programs": [v for v in [_value(row["program"])] if v],
+                "bases": [v for v in [_value(row["legalBasis"])] if v],
+                "listed": _value(row["listedOn"]),
+                "delisted": _value(row["delistedOn"]),
+            }, sources.get(key, []))
+        return sorted(claims.values(), key=lambda c: (c.fields["listed"] or "9999",
+                                                      c.fields["authority"].text))
+
+    @staticmethod
+    def _in_force(claim: Claim, today: dt.date) -> bool:
+        """In force: listed (not only proposed, not revoked) and not delisted by today."""
+        if claim.fields["status"] != str(KG.DesignatedStatus):
+            return False
+        delisted = claim.fields["delisted"]
+        return delisted is None or delisted > today.isoformat()
+
+    def _events(self, iri: str, sources: dict[str, list[dict[str, Any]]]) -> list[Claim]:
+        return [Claim(self.link(row["event"]), {
+            "type": _value(row["typeLabel"]),
+            "date": _value(row["date"]) or _value(row["start"]),
+            "end": _value(row["end"]),
+            "place": _value(row["placeLabel"]),
+            "role": _value(row["role"]),
+        }, sources.get(row["event"].value, [])) for row in self._rows("actor-events", iri)]

@@ -1,0 +1,39 @@
+"""Running the application under waitress, a production WSGI server with a thread pool,
+until Ctrl-C; the CLI's `kg serve` calls `serve`."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from waitress.server import create_server
+
+from kg.publish.server import KGApp
+
+
+def create(app: KGApp, host: str, port: int, *, threads: int = 16) -> Any:
+    """A bound waitress server (port 0 picks a free port: read it from `.effective_port`).
+    Enough threads that page loads are not queued behind slow SPARQL queries, and a
+    connection limit well above the 50 clients the server is tested with."""
+    return create_server(app, host=host, port=port, threads=threads, connection_limit=200,
+                         channel_timeout=120, ident="kg")
+
+
+def serve(app: KGApp, host: str, port: int, *,
+          on_ready: Callable[[str], None] = lambda url: None) -> None:
+    server = create(app, host, port)
+    url = f"http://{server.effective_host}:{server.effective_port}/"
+    on_ready(url)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        app.close()

@@ -1,0 +1,244 @@
+"""The `kg serve` web application: one WSGI app over a read-only store.
+
+URL layout (paths of the default base https://w3id.org/kg/id/):
+
+    /                          home page (contents, most documented actors)
+    /sparql                    SPARQL 1.1 Protocol, query only
+    /kg/id/TYPE/NAME           an entity IRI: 303 to one of the documents below
+    /kg/id/TYPE/NAME.html      its page; .ttl .jsonld .nt .rdf its RDF document
+    /kg/ontology, /kg/shapes   the vocabularies (HTML or RDF by Accept; .ttl etc.)
+    /.well-known/void          VoID and DCAT description with figures
+    /dumps/, /dumps/kg.EXT     whole-KG dumps
+    /MOUNT/...                 apps mounted by the caller (the Reconciliation API)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.publish import sparql_protocol
+from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
+from kg.publish.dumps import DUMPS, DumpCache
+from kg.publish.entities import (
+    exists,
+    rdf_document,
+    see_other,
+    serialize_triples,
+    split_document_path,
+)
+from kg.publish.http import (
+    HTTPError,
+    Request,
+    Response,
+    StartResponse,
+    WSGIApp,
+    error_response,
+)
+from kg.publish.pages import PageBuilder
+from kg.publish.query_workers import QueryWorkers
+from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
+from kg.publish.vocabulary import sections, source_path, triples
+from kg.publish.void import VoidDescription
+from kg.queries import find_query, run_query
+from kg.store import KGStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one request may cost. The defaults suit an analyst's endpoint on a laptop."""
+
+    query_seconds: float = 30.0
+    result_bytes: int = 50_000_000
+    body_bytes: int = 1_000_000
+    query_workers: int = 2
+
+
+class KGApp:
+    """The application; `make_app` builds it. Holds what every request shares: the store,
+    the site map, the query workers and the caches."""
+
+    def __init__(self, store: KGStore, site: Site, *, mounts: Mapping[str, WSGIApp],
+                 limits: ServerLimits, dump_folder: Path | None,
+                 today: Callable[[], dt.date]) -> None:
+        self.store = store
+        self.site = site
+        self.limits = limits
+        self.today = today
+        self.mounts = sorted(((p.rstrip("/"), app) for p, app in mounts.items()),
+                             key=lambda m: -len(m[0]))
+        for prefix, _app in self.mounts:
+            if not prefix.startswith("/") or prefix == "":
+                raise ValueError(f"a mount path must start with / and not be /: {prefix!r}")
+        self.pages = PageBuilder(store, site)
+        self.void = VoidDescription(store, site)
+        self._own_dump_folder = None
+        if dump_folder is None:
+            self._own_dump_folder = tempfile.TemporaryDirectory(prefix="kg-dumps-")
+            dump_folder = Path(self._own_dump_folder.name)
+        self.dumps = DumpCache(store, dump_folder)
+        self.workers = QueryWorkers(store.path, workers=limits.query_workers,
+                                    time_limit=limits.query_seconds,
+                                    max_bytes=limits.result_bytes)
+        self._home: tuple[list[tuple[str, Any]], list[dict[str, Any]]] | None = None
+        self._home_lock = threading.Lock()
+
+    def close(self) -> None:
+        self.workers.close()
+        if self._own_dump_folder is not None:
+            self._own_dump_folder.cleanup()
+
+    # -- WSGI ------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse
+                 ) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", "") or "/")
+        for prefix, app in self.mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                inner = dict(environ)
+                inner["SCRIPT_NAME"] = str(environ.get("SCRIPT_NAME", "")) + prefix
+                inner["PATH_INFO"] = path[len(prefix):]
+                return app(inner, start_response)
+        request = Request(environ, max_body=self.limits.body_bytes)
+        try:
+            response = self.route(request)
+        except HTTPError as error:
+            response = error_response(error, request.accept)
+        except Exception:
+            log.exception("error answering %s %s", request.method, request.path)
+            response = error_response(HTTPError(500, "internal error; the server's log has "
+                                                     "the details"), request.accept)
+        return response(environ, start_response)
+
+    def route(self, request: Request) -> Response:
+        path = request.path
+        if request.method == "OPTIONS":
+            return Response(204)
+        if path == "/sparql":
+            if sparql_protocol.wants_form(request):
+                return self.query_form(request)
+            return sparql_protocol.handle(request, self.workers)
+        if request.method not in ("GET", "HEAD"):
+            raise HTTPError(405, f"{path} answers GET and HEAD only",
+                            headers=[("Allow", "GET, HEAD, OPTIONS")])
+        if path == "/":
+            return self.home(request)
+        if path == "/.well-known/void":
+            return self.void_description(request)
+        if path == "/dumps" or path.startswith("/dumps/"):
+            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "")
+        stem, extension = split_document_path(path)
+        for kind, vocabulary_path in (("ontology", self.site.ontology_path),
+                                      ("shapes", self.site.shapes_path)):
+            if stem == vocabulary_path:
+                return self.vocabulary(request, kind, stem, extension)
+        iri = self.site.iri_of(stem)
+        if iri is not None:
+            return self.entity(request, iri, stem, extension)
+        raise HTTPError(404, f"nothing is served at {path}; see / for what is")
+
+    # -- handlers --------------------------------------------------------------------
+
+    def entity(self, request: Request, iri: str, stem: str, extension: str | None
+               ) -> Response:
+        if not exists(self.store, iri):
+            raise HTTPError(404, f"the KG has no entity {iri}")
+        if extension is None:
+            return see_other(stem, request.accept)
+        if extension == "html":
+            body = self.pages.entity_page(iri, today=self.today())
+            return Response(200, body, HTML.content_type)
+        return rdf_document(self.store, iri, extension)
+
+    def vocabulary(self, request: Request, kind: str, path: str, extension: str | None
+                   ) -> Response:
+        if extension is None:
+            chosen = negotiate(request.accept, [HTML, *rdf_offers()])
+            if chosen is None:
+                raise HTTPError(406, "the vocabulary is served as HTML, Turtle, JSON-LD, "
+                                     "N-Triples or RDF/XML")
+            extension = chosen.extension
+            vary = [("Vary", "Accept")]
+        else:
+            vary = []
+        if extension == "html":
+            iri = ONTOLOGY_IRI if kind == "ontology" else SHAPES_IRI
+            title = "kg ontology" if kind == "ontology" else "kg SHACL shapes"
+            body = self.pages.render("vocabulary.html", title=title, iri=iri, path=path,
+                                     sections=sections(kind))
+            return Response(200, body, HTML.content_type, vary)
+        if extension == "ttl":
+            rep = RDF["ttl"][0]
+            return Response(200, source_path(kind).read_bytes(), rep.content_type, vary)
+        response = serialize_triples(triples(kind), extension)
+        response.headers.extend(vary)
+        return response
+
+    def void_description(self, request: Request) -> Response:
+        chosen = negotiate(request.accept, rdf_offers()) or RDF["ttl"][0]
+        graph = self.void.graph(request.url_root())
+        rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
+        data = graph.serialize(format=rdflib_format[chosen.extension], encoding="utf-8")
+        return Response(200, data, chosen.content_type, [("Vary", "Accept")])
+
+    def dump(self, name: str) -> Response:
+        if name == "":
+            body = self.pages.render("dumps.html", title="Dumps", dumps=list(DUMPS.items()))
+            return Response(200, body, HTML.content_type)
+        if "/" in name or "\\" in name or ".." in name or "\x00" in name:
+            raise HTTPError(400, f"a dump name is a file name, not a path: {name!r}")
+        if name not in DUMPS:
+            raise HTTPError(404, f"no dump {name!r}; the dumps are {', '.join(DUMPS)}")
+        file = self.dumps.file(name)
+        size = file.stat().st_size
+        return Response(200, _file_chunks(file), DUMPS[name].media_type,
+                        [("Content-Disposition", f'attachment; filename="{name}"')], size)
+
+    def query_form(self, request: Request) -> Response:
+        body = self.pages.render("sparql.html", title="SPARQL endpoint",
+                                 endpoint=request.url_root() + "/sparql",
+                                 seconds=f"{self.limits.query_seconds:g}",
+                                 megabytes=f"{self.limits.result_bytes / 1e6:g}")
+        return Response(200, body, HTML.content_type, [("Vary", "Accept")])
+
+    def home(self, request: Request) -> Response:
+        with self._home_lock:
+            if self._home is None:
+                summary = run_query(self.store, find_query("summary"), {})
+                actors = run_query(self.store, find_query("actors-by-type"), {})
+                top = sorted(actors.rows, key=lambda r: -int(r[3] or 0))[:50]
+                self._home = ([(str(r[0]), r[1]) for r in summary.rows], [
+                    {"href": self.site.href(str(r[1])), "label": r[2],
+                     "type": str(r[0]).rpartition("#")[2], "documents": r[3]} for r in top])
+        summary_rows, top_actors = self._home
+        body = self.pages.render("home.html", title="kg", root=request.url_root(),
+                                 summary=summary_rows, actors=top_actors)
+        return Response(200, body, HTML.content_type)
+
+
+def _file_chunks(path: Path, size: int = 1 << 16) -> Iterable[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(size):
+            yield chunk
+
+
+def make_app(store: KGStore, base_uri: str, *, mounts: Mapping[str, WSGIApp] | None = None,
+             limits: ServerLimits | None = None, dump_folder: Path | None = None,
+             today: Callable[[], dt.date] = dt.date.today) -> KGApp:
+    """The WSGI application serving `store`, whose entity IRIs are under `base_uri`.
+
+    Each of `mounts` is another WSGI app served under its path prefix (e.g. the
+    Reconciliation API at /reconcile), seeing that prefix in SCRIPT_NAME and the rest of
+    the path in PATH_INFO. `today` pins what "in force now" means on pages (tests pin it).
+    Call `close()` on the app to stop its query workers.
+    """
+    return KGApp(store, Site(base_uri), mounts=mounts or {}, limits=limits or ServerLimits(),
+                 dump_folder=dump_folder, today=today)

@@ -1,0 +1,54 @@
+"""`kg serve` as a user runs it: it prints the URL it serves, answers there, and stops
+cleanly on Ctrl-C; a missing store is a usage error."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import run_kg
+
+
+def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(examples_store: Path,
+                                                          http: Any) -> None:
+    kg = Path(sys.executable).parent / "kg"
+    process = subprocess.Popen(
+        [str(kg), "serve", "--store", str(examples_store), "--port", "0",
+         "--base-uri", "https://w3id.org/kg/id/"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, line
+        url = match.group(1)
+        home = http.get(url, timeout=30)
+        assert home.status_code == 200 and "Kata&#39;ib Hizballah" in home.text
+        answer = http.get(url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        # The reconciliation service is mounted, and knows the URL it is reached at.
+        manifest = http.get(url + "reconcile", timeout=30).json()
+        assert manifest["versions"] and manifest["suggest"]["entity"]["service_url"] \
+            .startswith(url + "reconcile")
+        matched = http.post(url + "reconcile", data={"queries": json.dumps(
+            {"q0": {"query": "Kataib Hezbollah"}})}, timeout=30).json()
+        assert matched["q0"]["result"][0]["name"] == "Kata'ib Hizballah"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
+        assert "stopped" in stderr and "Traceback" not in stderr
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_serve_without_a_store_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_kg("serve", "--store", str(tmp_path / "nothing"), "--port", "0", timeout=60)
+    assert result.returncode == 2
+    assert "no kg store" in result.stderr
