@@ -121,7 +121,9 @@ def test_after_a_push_every_named_query_answers_the_same(oxigraph_server: str,
         expected = embedded_rows(store, query, params)
         assert remote_rows(oxigraph_server, query, params) == expected, query.name
         nonempty += bool(expected)
-    assert nonempty >= len(queries) - 1  # the comparisons are of real answers
+    # The comparisons are of real answers; some queries (disagreements, links awaiting
+    # review) rightly find nothing in the bundled examples.
+    assert nonempty >= len(queries) // 2
     assert remote_count(oxigraph_server) == len(store)
 
 
