@@ -63,6 +63,7 @@ import urllib.error  # noqa: E402
 import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 WIKIDATA_SUBSET = SHARED / "wikidata" / "wikidata-subset.ttl"
 
@@ -75,32 +76,45 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     Wikidata's own RDF vocabulary, so code that works against it works against Wikidata's query
     service, without the network. The server is terminated when the session ends.
     """
-    oxigraph = Path(sys.executable).parent / "oxigraph"
-    if not oxigraph.is_file():
-        pytest.fail(f"{oxigraph} is missing: install the test extra (pip install -e '.[test]')")
+    oxigraph = _oxigraph()
     location = tmp_path_factory.mktemp("wikidata-oxigraph")
     subprocess.run([str(oxigraph), "load", "--location", str(location),
                     "--file", str(WIKIDATA_SUBSET)], check=True, capture_output=True, timeout=60)
+    log_path = tmp_path_factory.mktemp("wikidata-oxigraph-log") / "serve.log"
+    with _oxigraph_serving(["serve-read-only", "--location", str(location)], log_path) as base:
+        yield base + "/query"
+
+
+def _oxigraph() -> Path:
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    if not oxigraph.is_file():
+        pytest.fail(f"{oxigraph} is missing: install the test extra (pip install -e '.[test]')")
+    return oxigraph
+
+
+def _free_port() -> int:
     with socket.socket() as probe:  # ask the OS for a free port
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    endpoint = f"http://127.0.0.1:{port}/query"
-    # The server's log goes to a file: a pipe nobody reads could fill up and stall the server.
-    log_path = tmp_path_factory.mktemp("wikidata-oxigraph-log") / "serve.log"
-    log = log_path.open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [str(oxigraph), "serve-read-only", "--location", str(location),
-         "--bind", f"127.0.0.1:{port}"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _oxigraph_serving(args: list[str], log_path: Path) -> Iterator[str]:
+    """`oxigraph ARGS --bind 127.0.0.1:PORT` on a free port, once it answers a query; its
+    base URL. The log goes to a file: a pipe nobody reads could fill up and stall it."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w", encoding="utf-8") as log:
+        server = subprocess.Popen([str(_oxigraph()), *args, "--bind", f"127.0.0.1:{port}"],
+                                  stdout=log, stderr=subprocess.STDOUT)
     try:
         # No proxy: the server is on the loopback interface, whatever the environment says.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        ready_url = endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        ready_url = base + "/query?" + urllib.parse.urlencode({"query": "ASK {}"})
         deadline = time.monotonic() + 30
         while True:
             if server.poll() is not None:
-                pytest.fail(f"oxigraph serve-read-only exited with {server.returncode}: "
+                pytest.fail(f"oxigraph {args[0]} exited with {server.returncode}: "
                             f"{log_path.read_text(encoding='utf-8')}")
             try:
                 with opener.open(ready_url, timeout=2) as response:
@@ -109,9 +123,9 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
             except (urllib.error.URLError, OSError):
                 pass  # not listening yet
             if time.monotonic() > deadline:
-                pytest.fail(f"oxigraph serve-read-only did not answer at {endpoint} within 30 s")
+                pytest.fail(f"oxigraph {args[0]} did not answer at {base} within 30 s")
             time.sleep(0.05)
-        yield endpoint
+        yield base
     finally:
         server.terminate()
         try:
@@ -119,7 +133,6 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        log.close()
 
 
 # The reconciliation service's fixtures, and their imports, kept beside them.
@@ -181,9 +194,7 @@ def recon_url(recon_store: Path) -> Iterator[str]:
     thread per request) on a free loopback port for the whole session."""
     from kg.publish.reconcile_api import make_app
 
-    with socket.socket() as probe:  # ask the OS for a free port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     url = f"http://127.0.0.1:{port}"
     store = KGStore(recon_store, read_only=True)
     server = make_server("127.0.0.1", port, make_app(store, DEFAULT_BASE, url),
@@ -202,41 +213,10 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     """The base URL of an empty, writable Oxigraph server (`/query`, `/update`, `/store`)
     on a free loopback port, whose default graph is the union of its named graphs, as
     the embedded store's queries expect; terminated after the test."""
-    oxigraph = Path(sys.executable).parent / "oxigraph"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "oxigraph-serve.log"
-    with log_path.open("w", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [str(oxigraph), "serve", "--location", str(tmp_path / "oxigraph"),
-             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"oxigraph serve exited with {server.returncode}: "
-                            f"{log_path.read_text(encoding='utf-8')}")
-            try:
-                with opener.open(base + "/query?query=ASK%7B%7D", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass  # not listening yet
-            if time.monotonic() > deadline:
-                pytest.fail(f"oxigraph serve did not answer at {base} within 30 s")
-            time.sleep(0.05)
+    args = ["serve", "--location", str(tmp_path / "oxigraph"), "--union-default-graph"]
+    with _oxigraph_serving(args, tmp_path / "oxigraph-serve.log") as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+
 
 # The `kg serve` fixtures' imports, kept beside them.
 import datetime as dt  # noqa: E402

@@ -36,6 +36,13 @@ def _decisions(endpoint: str, tmp_path: Path, *actors: ActorToLink) -> dict[str,
     return {d.actor.label: d for d in found}
 
 
+def _search_decisions(endpoint: str, tmp_path: Path, *actors: ActorToLink
+                      ) -> dict[str, Decision]:
+    """As `_decisions`, with the word search for actors no spelling finds."""
+    client = _client(endpoint, tmp_path)
+    return {d.actor.label: d for d in reconcile(client.select, actors, search_for(client))}
+
+
 def test_links_by_label_alias_and_spelling(wikidata_endpoint: str, tmp_path: Path) -> None:
     found = _decisions(
         wikidata_endpoint, tmp_path,
@@ -150,13 +157,6 @@ def test_reconcile_the_store_keeps_each_decision_and_its_reasons(
     assert reasons and all(reasons)
     again = run_kg("reconcile", "--store", str(store_dir), "--endpoint", wikidata_endpoint)
     assert "0 requests" in again.stdout, again.stdout
-
-
-def _search_decisions(endpoint: str, tmp_path: Path, *actors: ActorToLink
-                      ) -> dict[str, Decision]:
-    client = _client(endpoint, tmp_path)
-    found = reconcile(client.select, actors, search_for(client))
-    return {d.actor.label: d for d in found}
 
 
 def test_a_person_under_another_form_of_the_name(wikidata_endpoint: str,
