@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
-import hashlib
 import os
 import re
 import shlex

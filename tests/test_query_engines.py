@@ -54,7 +54,9 @@ def rdflib_kg(kg: KGStore) -> Dataset:
 def _cell(value: object) -> object:
     if value is None:
         return None
-    text = str(value)
+    # rdflib rewrites an xsd:dateTime's lexical form as it parses it ("Z" as "+00:00"):
+    # the same literal, written two ways.
+    text = str(value).replace("+00:00", "Z")
     for separator in SEPARATORS:
         if separator in text:
             return tuple(sorted(text.split(separator)))

@@ -41,7 +41,7 @@ def test_designation_in_force_from_its_listing_day(kg: KGStore) -> None:
 def test_designations_in_force_by_authority_and_program(kg: KGStore) -> None:
     # OFAC is part of the Treasury: asking for the Treasury finds OFAC's listings.
     treasury = rows(kg, "designations-in-force", date="2024-06-01",
-                    authority="department of the treasury", program="iraq3")
+                    authority="united states department of the treasury", program="iraq3")
     assert {"Kata'ib Hizballah", "Abu Mahdi al-Muhandis"} <= {r["actorLabel"] for r in treasury}
     assert {r["programs"] for r in treasury} == {"IRAQ3"}
     state = rows(kg, "designations-in-force", date="2024-06-01", authority="State Department")
