@@ -100,7 +100,7 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 
 def list_queries() -> list[NamedQuery]:
-    return [parse_query_file(p) for p in sorted(queries_dir().glob("*.rq"))]
+    return [parse_query_file(p) for p in sorted(queries_dir().glob("*.rq"), key=lambda p: p.stem)]
 
 
 def find_query(name_or_file: str) -> NamedQuery:
