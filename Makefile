@@ -64,3 +64,17 @@ bench-reconcile: install
 
 clean:
 	rm -rf $(VENV) $(STORE) .mypy_cache .ruff_cache .pytest_cache
+
+# queries/README.md from the named queries and their outputs on examples/ (a test checks it).
+.PHONY: query-readme bench-queries
+query-readme:
+	$(BIN)/python scripts/make_query_readme.py
+
+# Named queries' p50/p95 on >1M triples: synthetic documents plus the real corpus
+# (several minutes; the store goes to BENCH_STORE).
+BENCH_STORE ?= /tmp/kg-bench
+bench-queries:
+	rm -rf $(BENCH_STORE)
+	$(BIN)/python scripts/synth_kg.py --store $(BENCH_STORE) --documents 8000
+	$(BIN)/kg build examples ../shared/corpus ../shared/designations --store $(BENCH_STORE) -q
+	$(BIN)/python scripts/bench_queries.py --store $(BENCH_STORE) --repeat 20 --as-of 2025-06-01

@@ -27,6 +27,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 
 def list_queries() -> list[NamedQuery]:
-    return [parse_query_file(p) for p in sorted(queries_dir().glob("*.rq"))]
+    return [parse_query_file(p) for p in sorted(queries_dir().glob("*.rq"), key=lambda p: p.stem)]
 
 
 def find_query(name_or_file: str) -> NamedQuery:
@@ -113,6 +114,18 @@ def find_query(name_or_file: str) -> NamedQuery:
             return parse_query_file(candidate)
     known = ", ".join(q.name for q in list_queries())
     raise QueryError(f"unknown query {name_or_file!r}; the named queries are: {known}")
+
+
+def example_params(query: NamedQuery, index: int = 0) -> dict[str, str]:
+    """The raw parameters of one of a query's example calls (`# example: kg query NAME
+    --param k=v ...`): what the README shows, the tests check and the benchmark times."""
+    words = shlex.split(query.examples[index])
+    params: dict[str, str] = {}
+    for flag, value in zip(words, words[1:], strict=False):
+        if flag in ("--param", "-p"):
+            key, _, raw = value.partition("=")
+            params[key] = raw
+    return params
 
 
 def typed_value(param: Param, raw: str) -> URIRef | Literal:
@@ -270,7 +283,7 @@ def _merged(target: ox.Store, quads: Iterable[ox.Quad]) -> ox.Store:
     return target
 
 
-def query_view(store: Any) -> ox.Store:
+def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
     """The store as named queries see it: its named graphs, and as default graph their RDF
     merge, each triple once.
 
@@ -280,7 +293,10 @@ def query_view(store: Any) -> ox.Store:
     join on it, giving rdflib's answers only after DISTINCT and taking minutes on a large
     KG. So the merge is made once, into a copy beside the store (`query-view/`), and made
     again when the store's files change. Where the store's folder cannot be written, the
-    view is made in memory for this process."""
+    view is made in memory for this process, as it is with `in_memory` (tests, one-off
+    runs that should leave the store's folder as it is)."""
+    if in_memory:
+        return _merged(ox.Store(), store.quads())
     folder = Path(store.path) / VIEW_DIR
     key = _store_key(store)
     marker = folder / _VIEW_KEY

@@ -1,0 +1,143 @@
+"""Write queries/README.md: every named query with its parameters, its example call and
+the output of that call on a KG built from examples/ (tests/test_query_readme.py checks that
+the file is what this script writes, so it never drifts).
+
+The KG is built with a pinned extraction time, so the output is the same on every machine.
+
+    python scripts/make_query_readme.py          # rewrite queries/README.md
+    python scripts/make_query_readme.py --check  # exit 1 if it differs
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+from kg.build import build
+from kg.extract import ExtractOptions
+from kg.queries import (
+    bind_params,
+    example_params,
+    format_table,
+    list_queries,
+    query_view,
+    run_query,
+)
+from kg.resources import queries_dir
+from kg.store import KGStore
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+# When the README's KG "learned" the examples: pinned, so the output does not drift.
+BUILT_AT = dt.datetime(2025, 1, 15, 12, 0, tzinfo=dt.UTC)
+MAX_ROWS = 8
+
+INTRO = """# Named queries
+
+Each `.rq` file here is a plain SPARQL 1.1 query with a header: `# title:`, `# purpose:`,
+one `# param: NAME (TYPE[, optional]) description` per parameter and `# example:` calls.
+Run one with
+
+    kg query NAME [--param NAME=VALUE ...] [--as-of DATE] [--format table|csv|json]
+
+`kg query --list` lists them; `kg query NAME --show` prints one as standalone SPARQL, with
+the PREFIX lines of the prefixes it uses, for any other SPARQL engine. (`wikidata/` holds
+the reconciler's queries to Wikidata, not named queries.)
+
+## Parameters
+
+A parameter is bound to the query variable of the same name as a typed RDF term, never
+pasted into the text: `string` (xsd:string), `iri` (an absolute IRI or `prefix:name`),
+`date` (a day, month or year, as xsd:date, xsd:gYearMonth or xsd:gYear: the bound of a
+period), `day` (YYYY-MM-DD: what held on that day), `year` (xsd:gYear), `integer`. A
+missing or mistyped parameter, an unknown one or an unknown query stops `kg query` with
+a message naming the parameter and the type it expects, and exit code 2.
+
+Names match any label or alias of an actor, ignoring case. Dates keep the precision their
+source gives: "on a day" answers count a date known only to the month or year from the
+end of that month or year (before that nobody can say it held), and a period keeps an
+event dated only by month or year when that month or year overlaps the period.
+
+## Two times: when facts were true, and what the KG knew (`--as-of`)
+
+When a fact was true (an affiliation's start, a listing date, an event's date) is data,
+asked about with the queries' own parameters: `designations-in-force --param
+date=2019-06-01`. When kg learned it is provenance: each extraction run records its end
+(`prov:endedAtTime`) and each link decision its time (`prov:generatedAtTime`).
+
+`--as-of DATE` answers with what the KG knew at the end of DATE (UTC): the query runs over
+a dataset made of the named graphs whose every recorded activity ended on or before DATE,
+and the ontology's graph. The store keeps only the latest state of each graph, so a graph
+changed after DATE (a document extracted again, a list given a newer version, links
+decided again) is left out whole rather than shown with what was learned after DATE: an
+as-of answer may miss what the KG knew then, but never shows what it learned later.
+`known-on` and `sources-known-on` ask the same question claim by claim and source by
+source, from the extraction times themselves.
+
+## How queries see the store
+
+Each document, list and the link decisions are named graphs; queries see their RDF merge
+as the default graph, each triple once however many documents state it. (pyoxigraph 0.5
+reads a union of graphs as a bag, oxigraph/oxigraph#1919, so `kg query` runs on a merged
+view kept in `query-view/` beside the store and remade when the store changes.) A test
+runs every query on this view and on rdflib over the same data and checks the answers are
+the same.
+
+## The queries
+
+The outputs below come from `kg build examples` (five articles and one FTO list), run by
+`scripts/make_query_readme.py`; long tables are cut after {max_rows} rows.
+"""
+
+
+def build_examples(folder: Path) -> KGStore:
+    store = KGStore(folder)
+    result = build([EXAMPLES], store, options=ExtractOptions(now=BUILT_AT))
+    if result.failed or result.quarantined:
+        raise SystemExit(f"building the examples failed: {result.outcomes}")
+    store.flush()
+    return store
+
+
+def render(store: KGStore) -> str:
+    view = query_view(store, in_memory=True)
+    parts = [INTRO.format(max_rows=MAX_ROWS)]
+    queries = list_queries()
+    parts.append("| query | purpose |\n| --- | --- |\n" + "".join(
+        f"| [`{q.name}`](#{q.name}) | {q.title} |\n" for q in queries))
+    for q in queries:
+        parts.append(f"\n### {q.name}\n\n**{q.title}.** {q.purpose[0].upper()}{q.purpose[1:]}\n")
+        if q.params:
+            parts.append("\n| parameter | type | |\n| --- | --- | --- |\n" + "".join(
+                f"| `{p.name}` | {p.type}{', optional' if p.optional else ''} | "
+                f"{p.description} |\n" for p in q.params))
+        table = run_query(view, q, bind_params(q, example_params(q)))
+        shown = type(table)(table.columns, table.rows[:MAX_ROWS])
+        text = format_table(shown, "table").rstrip("\n")
+        if len(table.rows) > MAX_ROWS:
+            text = text.rsplit("\n", 1)[0] + f"\n({len(table.rows)} rows, {MAX_ROWS} shown)"
+        parts.append(f"\n```\n$ {q.examples[0]}\n{text}\n```\n")
+    return "".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if queries/README.md is not what this script writes")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        text = render(build_examples(Path(tmp) / "kg-data"))
+    target = queries_dir() / "README.md"
+    if args.check:
+        same = target.is_file() and target.read_text(encoding="utf-8") == text
+        print(f"{target}: {'up to date' if same else 'out of date'}")
+        sys.exit(0 if same else 1)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
