@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.publish import sparql_protocol
 from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
@@ -184,10 +186,12 @@ class KGApp:
 
     def void_description(self, request: Request) -> Response:
         chosen = negotiate(request.accept, rdf_offers()) or RDF["ttl"][0]
-        graph = self.void.graph(request.url_root())
-        rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
-        data = graph.serialize(format=rdflib_format[chosen.extension], encoding="utf-8")
-        return Response(200, data, chosen.content_type, [("Vary", "Accept")])
+        # Written by the same serialiser as every other RDF answer of the server.
+        ntriples = self.void.graph(request.url_root()).serialize(format="nt", encoding="utf-8")
+        triples = [q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)]
+        response = serialize_triples(triples, chosen.extension)
+        response.headers.append(("Vary", "Accept"))
+        return response
 
     def dump(self, name: str) -> Response:
         if name == "":
