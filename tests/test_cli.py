@@ -35,7 +35,7 @@ HTML_PAGE = EXAMPLES / "05-russia-wagner-group.html"
 
 # Options each command's --help must mention (the group's: its commands).
 HELP_MENTIONS = {
-    "": ["build", "extract", "validate", "query", "export", "stats", "reconcile",
+    "": ["build", "extract", "validate", "query", "export", "stats", "reconcile", "serve",
          "--version"],
     "build": ["--store", "--jobs", "--force", "--max-bytes", "--model", "--base-uri",
               "--quiet", "--list-date"],
@@ -46,6 +46,7 @@ HELP_MENTIONS = {
     "query": ["--param", "--format", "--list", "--store"],
     "export": ["--format", "--out", "--store", "trig", "nq"],
     "stats": ["--store"],
+    "serve": ["--store", "--host", "--port", "--base-uri", "--query-timeout"],
 }
 # A label that looks like SPARQL, on an actor of the hostile store.
 HOSTILE_LABEL = 'Ahrar al-Sham "Brigade" } ; DROP ALL ; #'

@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from kg.identity import ACTOR_TYPE_SEGMENTS
+from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.publish.assets import query_text, templates
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
@@ -23,6 +23,7 @@ from kg.publish.site import Site
 from kg.store import KGStore
 
 ACTOR_CLASSES = frozenset(str(t) for t in ACTOR_TYPE_SEGMENTS)
+_EVENT_CLASSES = frozenset(str(t) for t in EVENT_TYPES)
 _SEGMENT_CLASSES = {segment: str(cls).rpartition("#")[2]
                     for cls, segment in ACTOR_TYPE_SEGMENTS.items()}
 KG_NS = str(KG._NS)
@@ -239,9 +240,13 @@ class PageBuilder:
         delisted = claim.fields["delisted"]
         return delisted is None or delisted > today.isoformat()
 
+    def _event_type(self, types: str) -> str:
+        kinds = [t for t in types.split() if t in _EVENT_CLASSES]
+        return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
+
     def _events(self, iri: str, sources: dict[str, list[dict[str, Any]]]) -> list[Claim]:
         return [Claim(self.link(row["event"]), {
-            "type": _value(row["typeLabel"]),
+            "type": self._event_type(_value(row["types"]) or ""),
             "date": _value(row["date"]) or _value(row["start"]),
             "end": _value(row["end"]),
             "place": _value(row["placeLabel"]),

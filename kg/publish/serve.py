@@ -15,9 +15,12 @@ from kg.publish.server import KGApp
 def create(app: KGApp, host: str, port: int, *, threads: int = 16) -> Any:
     """A bound waitress server (port 0 picks a free port: read it from `.effective_port`).
     Enough threads that page loads are not queued behind slow SPARQL queries, and a
-    connection limit well above the 50 clients the server is tested with."""
+    connection limit well above the 50 clients the server is tested with. Waitress caps
+    bodies too (a chunked body has no length the app could check first), above the app's
+    own limit so that the app's message, which says what the limit is, is the one seen."""
     return create_server(app, host=host, port=port, threads=threads, connection_limit=200,
-                         channel_timeout=120, ident="kg")
+                         channel_timeout=120, ident="kg",
+                         max_request_body_size=2 * app.limits.body_bytes + 65536)
 
 
 def serve(app: KGApp, host: str, port: int, *,
