@@ -26,12 +26,16 @@ def create(app: KGApp, host: str, port: int, *, threads: int = 16) -> Any:
 def serve(app: KGApp, host: str, port: int, *,
           on_ready: Callable[[str], None] = lambda url: None) -> None:
     server = create(app, host, port)
+    app.warm_up()
     url = f"http://{server.effective_host}:{server.effective_port}/"
     on_ready(url)
 
     def stop(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Both set here: a shell that starts a program in the background makes it ignore
+    # SIGINT, and a service manager stops it with SIGTERM.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
         server.run()

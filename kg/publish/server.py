@@ -2,7 +2,7 @@
 
 URL layout (paths of the default base https://w3id.org/kg/id/):
 
-    /                          home page (contents, most documented actors)
+    /                          home page (contents, most mentioned actors)
     /sparql                    SPARQL 1.1 Protocol, query only
     /kg/id/TYPE/NAME           an entity IRI: 303 to one of the documents below
     /kg/id/TYPE/NAME.html      its page; .ttl .jsonld .nt .rdf its RDF document
@@ -26,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.publish import sparql_protocol
+from kg.publish.assets import query_text
 from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
@@ -214,18 +215,37 @@ class KGApp:
         return Response(200, body, HTML.content_type, [("Vary", "Accept")])
 
     def home(self, request: Request) -> Response:
+        summary, actors = self._home_contents()
+        body = self.pages.render("home.html", title="kg", root=request.url_root(),
+                                 summary=summary, actors=actors)
+        return Response(200, body, HTML.content_type)
+
+    def _home_contents(self) -> tuple[list[tuple[str, Any]], list[dict[str, Any]]]:
+        """Counted once (the store does not change while served): on a million triples the
+        counts take seconds, so `warm_up` runs this before the first visitor comes."""
         with self._home_lock:
             if self._home is None:
                 summary = run_query(self.store, find_query("summary"), {})
-                actors = run_query(self.store, find_query("actors-by-type"), {})
-                top = sorted(actors.rows, key=lambda r: -int(r[3] or 0))[:50]
-                self._home = ([(str(r[0]), r[1]) for r in summary.rows], [
-                    {"href": self.site.href(str(r[1])), "label": r[2],
-                     "type": str(r[0]).rpartition("#")[2], "documents": r[3]} for r in top])
-        summary_rows, top_actors = self._home
-        body = self.pages.render("home.html", title="kg", root=request.url_root(),
-                                 summary=summary_rows, actors=top_actors)
-        return Response(200, body, HTML.content_type)
+                actors = []
+                for row in self.store.select(query_text("top-actors")):
+                    iri = row["actor"].value
+                    actors.append({"href": self.site.href(iri),
+                                   "label": self.pages.label(iri) or iri,
+                                   "type": self.pages.actor_kind(iri),
+                                   "mentions": int(row["mentions"].value)})
+                self._home = ([(str(r[0]), r[1]) for r in summary.rows], actors)
+            return self._home
+
+    def warm_up(self) -> None:
+        """Count what the home page and VoID show, in the background."""
+        def work() -> None:
+            try:
+                self._home_contents()
+                self.void.statistics()
+            except Exception:  # a failure shows again, with its message, on a request
+                log.exception("warming up the home page and VoID figures failed")
+
+        threading.Thread(target=work, name="kg-warm-up", daemon=True).start()
 
 
 def _file_chunks(path: Path, size: int = 1 << 16) -> Iterable[bytes]:
