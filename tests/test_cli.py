@@ -35,7 +35,7 @@ HTML_PAGE = EXAMPLES / "05-russia-wagner-group.html"
 
 # Options each command's --help must mention (the group's: its commands).
 HELP_MENTIONS = {
-    "": ["build", "extract", "validate", "query", "export", "stats", "reconcile",
+    "": ["build", "extract", "validate", "query", "export", "stats", "reconcile", "serve",
          "--version"],
     "build": ["--store", "--jobs", "--force", "--max-bytes", "--model", "--base-uri",
               "--quiet", "--list-date"],

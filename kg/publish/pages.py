@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from kg.identity import ACTOR_TYPE_SEGMENTS
+from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.publish.assets import query_text, templates
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
@@ -23,6 +23,9 @@ from kg.publish.site import Site
 from kg.store import KGStore
 
 ACTOR_CLASSES = frozenset(str(t) for t in ACTOR_TYPE_SEGMENTS)
+_EVENT_CLASSES = frozenset(str(t) for t in EVENT_TYPES)
+_SEGMENT_CLASSES = {segment: str(cls).rpartition("#")[2]
+                    for cls, segment in ACTOR_TYPE_SEGMENTS.items()}
 KG_NS = str(KG._NS)
 
 
@@ -55,13 +58,36 @@ class PageBuilder:
     def __init__(self, store: KGStore, site: Site) -> None:
         self.store = store
         self.site = site
+        # The store is read-only while served, so a label once looked up stays right.
+        self._labels: dict[str, str | None] = {}
+
+    def label(self, iri: str) -> str | None:
+        if iri not in self._labels:
+            if len(self._labels) > 200_000:
+                self._labels.clear()
+            rows = self._rows("entity-label", iri)
+            self._labels[iri] = _value(rows[0]["label"]) if rows else None
+        return self._labels[iri]
+
+    def labelled(self, term: Any) -> Link:
+        """A link to a node with its label looked up (see entity-label.rq for why apart)."""
+        return self.link(term, None if not isinstance(term, ox.NamedNode)
+                         else self.label(term.value))
+
+    def actor_kind(self, iri: str) -> str:
+        """The kg class of an actor, read from its IRI (kg.identity puts it there)."""
+        if not self.site.is_local(iri):
+            return ""
+        segment = iri[len(self.site.base_uri):].split("/", 1)[0]
+        return _SEGMENT_CLASSES.get(segment, "")
 
     def _rows(self, name: str, iri: str) -> list[dict[str, Any]]:
         return list(self.store.select(query_text(name), {"entity": URIRef(iri)}))
 
     def link(self, term: Any, label: Any = None) -> Link:
         if isinstance(term, ox.NamedNode):
-            text = _value(label) or self._short(term.value)
+            text = (label if isinstance(label, str) else _value(label)) or \
+                self._short(term.value)
             return Link(text, self.site.href(term.value), term.value)
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value.rpartition("#")[2] if term.datatype else None
@@ -161,7 +187,7 @@ class PageBuilder:
                 "document": self.link(row["document"], row["documentTitle"])
                 if row["document"] is not None else None,
                 "date": _value(row["documentDate"]),
-                "speaker": self.link(row["speaker"], row["speakerLabel"])
+                "speaker": self.labelled(row["speaker"])
                 if row["speaker"] is not None else None,
                 "evidence": self.link(row["evidence"]),
             })
@@ -171,17 +197,16 @@ class PageBuilder:
                       ) -> list[Claim]:
         claims = []
         for row in self._rows("actor-affiliations", iri):
-            other_type = _value(row["otherType"]) or ""
             claims.append(Claim(self.link(row["affiliation"], None), {
                 "side": _value(row["side"]),
                 "kind": _value(row["kindLabel"]) or "",
-                "other": self.link(row["other"], row["otherLabel"]),
-                "other_kind": other_type.rpartition("#")[2],
+                "other": self.labelled(row["other"]),
+                "other_kind": self.actor_kind(row["other"].value),
                 "role": _value(row["role"]),
                 "start": _value(row["start"]),
                 "end": _value(row["end"]),
             }, sources.get(row["affiliation"].value, [])))
-        return claims
+        return sorted(claims, key=lambda c: (c.fields["kind"], c.fields["other"].text))
 
     def _designations(self, iri: str, sources: dict[str, list[dict[str, Any]]]
                       ) -> list[Claim]:
@@ -195,7 +220,7 @@ class PageBuilder:
                         claims[key].fields[name].append(value)
                 continue
             claims[key] = Claim(self.link(row["designation"]), {
-                "authority": self.link(row["authority"], row["authorityLabel"]),
+                "authority": self.labelled(row["authority"]),
                 "kind": _value(row["kindLabel"]),
                 "status": _value(row["status"]),
                 "status_label": _value(row["statusLabel"]),
@@ -215,9 +240,13 @@ class PageBuilder:
         delisted = claim.fields["delisted"]
         return delisted is None or delisted > today.isoformat()
 
+    def _event_type(self, types: str) -> str:
+        kinds = [t for t in types.split() if t in _EVENT_CLASSES]
+        return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
+
     def _events(self, iri: str, sources: dict[str, list[dict[str, Any]]]) -> list[Claim]:
         return [Claim(self.link(row["event"]), {
-            "type": _value(row["typeLabel"]),
+            "type": self._event_type(_value(row["types"]) or ""),
             "date": _value(row["date"]) or _value(row["start"]),
             "end": _value(row["end"]),
             "place": _value(row["placeLabel"]),

@@ -15,20 +15,27 @@ from kg.publish.server import KGApp
 def create(app: KGApp, host: str, port: int, *, threads: int = 16) -> Any:
     """A bound waitress server (port 0 picks a free port: read it from `.effective_port`).
     Enough threads that page loads are not queued behind slow SPARQL queries, and a
-    connection limit well above the 50 clients the server is tested with."""
+    connection limit well above the 50 clients the server is tested with. Waitress caps
+    bodies too (a chunked body has no length the app could check first), above the app's
+    own limit so that the app's message, which says what the limit is, is the one seen."""
     return create_server(app, host=host, port=port, threads=threads, connection_limit=200,
-                         channel_timeout=120, ident="kg")
+                         channel_timeout=120, ident="kg",
+                         max_request_body_size=2 * app.limits.body_bytes + 65536)
 
 
 def serve(app: KGApp, host: str, port: int, *,
           on_ready: Callable[[str], None] = lambda url: None) -> None:
     server = create(app, host, port)
+    app.warm_up()
     url = f"http://{server.effective_host}:{server.effective_port}/"
     on_ready(url)
 
     def stop(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Both set here: a shell that starts a program in the background makes it ignore
+    # SIGINT, and a service manager stops it with SIGTERM.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
         server.run()

@@ -2,7 +2,7 @@
 
 URL layout (paths of the default base https://w3id.org/kg/id/):
 
-    /                          home page (contents, most documented actors)
+    /                          home page (contents, most mentioned actors)
     /sparql                    SPARQL 1.1 Protocol, query only
     /kg/id/TYPE/NAME           an entity IRI: 303 to one of the documents below
     /kg/id/TYPE/NAME.html      its page; .ttl .jsonld .nt .rdf its RDF document
@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.publish import sparql_protocol
+from kg.publish.assets import query_text
 from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
@@ -184,10 +187,12 @@ class KGApp:
 
     def void_description(self, request: Request) -> Response:
         chosen = negotiate(request.accept, rdf_offers()) or RDF["ttl"][0]
-        graph = self.void.graph(request.url_root())
-        rdflib_format = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
-        data = graph.serialize(format=rdflib_format[chosen.extension], encoding="utf-8")
-        return Response(200, data, chosen.content_type, [("Vary", "Accept")])
+        # Written by the same serialiser as every other RDF answer of the server.
+        ntriples = self.void.graph(request.url_root()).serialize(format="nt", encoding="utf-8")
+        triples = [q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)]
+        response = serialize_triples(triples, chosen.extension)
+        response.headers.append(("Vary", "Accept"))
+        return response
 
     def dump(self, name: str) -> Response:
         if name == "":
@@ -210,18 +215,37 @@ class KGApp:
         return Response(200, body, HTML.content_type, [("Vary", "Accept")])
 
     def home(self, request: Request) -> Response:
+        summary, actors = self._home_contents()
+        body = self.pages.render("home.html", title="kg", root=request.url_root(),
+                                 summary=summary, actors=actors)
+        return Response(200, body, HTML.content_type)
+
+    def _home_contents(self) -> tuple[list[tuple[str, Any]], list[dict[str, Any]]]:
+        """Counted once (the store does not change while served): on a million triples the
+        counts take seconds, so `warm_up` runs this before the first visitor comes."""
         with self._home_lock:
             if self._home is None:
                 summary = run_query(self.store, find_query("summary"), {})
-                actors = run_query(self.store, find_query("actors-by-type"), {})
-                top = sorted(actors.rows, key=lambda r: -int(r[3] or 0))[:50]
-                self._home = ([(str(r[0]), r[1]) for r in summary.rows], [
-                    {"href": self.site.href(str(r[1])), "label": r[2],
-                     "type": str(r[0]).rpartition("#")[2], "documents": r[3]} for r in top])
-        summary_rows, top_actors = self._home
-        body = self.pages.render("home.html", title="kg", root=request.url_root(),
-                                 summary=summary_rows, actors=top_actors)
-        return Response(200, body, HTML.content_type)
+                actors = []
+                for row in self.store.select(query_text("top-actors")):
+                    iri = row["actor"].value
+                    actors.append({"href": self.site.href(iri),
+                                   "label": self.pages.label(iri) or iri,
+                                   "type": self.pages.actor_kind(iri),
+                                   "mentions": int(row["mentions"].value)})
+                self._home = ([(str(r[0]), r[1]) for r in summary.rows], actors)
+            return self._home
+
+    def warm_up(self) -> None:
+        """Count what the home page and VoID show, in the background."""
+        def work() -> None:
+            try:
+                self._home_contents()
+                self.void.statistics()
+            except Exception:  # a failure shows again, with its message, on a request
+                log.exception("warming up the home page and VoID figures failed")
+
+        threading.Thread(target=work, name="kg-warm-up", daemon=True).start()
 
 
 def _file_chunks(path: Path, size: int = 1 << 16) -> Iterable[bytes]:

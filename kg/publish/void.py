@@ -54,7 +54,7 @@ class VoidDescription:
                    for r in self.store.select(query_text("void-classes"))]
         properties = [(r["property"].value, int(r["triples"].value))
                       for r in self.store.select(query_text("void-properties"))]
-        example = next(self.store.select(query_text("void-example")), None)
+        example = next(self.store.select(query_text("top-actors")), None)
         return Statistics(
             int(totals["triples"].value), int(totals["subjects"].value),
             int(totals["objects"].value), int(totals["properties"].value), classes,
