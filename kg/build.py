@@ -24,6 +24,7 @@ from kg.identity import document_iri
 from kg.lists import LIST_ONLY_SUFFIXES, is_companion, is_list_file
 from kg.lists.ingest import ingest_list, write_list_gazetteer
 from kg.outcomes import BuildResult, Outcome, graph_of, outcome_of, store_quarantine
+from kg.reconcile.run import merge_store
 from kg.store import KGStore
 from kg.validate import split_valid
 
@@ -133,5 +134,8 @@ def build(
             ]
             for future in futures:
                 finish(future.result())
+    if result.stored or lists:
+        # The actors of the new documents may be actors of earlier ones under other names.
+        result.identity = merge_store(store, options.base, options.now)
     store.flush()
     return result

@@ -11,12 +11,15 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kg.errors import InputError, KGError, QueryError, StoreError
 from kg.store import DEFAULT_STORE, FORMATS, KGStore
+
+if TYPE_CHECKING:
+    from kg.reconcile.same_actor import Identity
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -113,6 +116,8 @@ def build(paths: tuple[Path, ...], store_dir: Path, jobs: int, force: bool,
         f"{len(result.skipped)} unchanged, {len(result.failed)} failed, "
         f"{len(result.quarantined)} with quarantined output"
     )
+    if result.identity is not None:
+        _print_identity(result.identity)
     _print_summary(store)
     if result.quarantined:
         click.echo(f"quarantine reports: {store.reports_dir}/")
@@ -122,6 +127,13 @@ def build(paths: tuple[Path, ...], store_dir: Path, jobs: int, force: bool,
         sys.exit(EXIT_INPUT)
     if result.quarantined:
         sys.exit(EXIT_NONCONFORMING)
+
+
+def _print_identity(identity: Identity) -> None:
+    same = identity.same
+    click.echo(f"actors under several IRIs: {len(same)} IRIs folded into "
+               f"{len({s.canonical for s in same})} actors, {len(identity.kept_apart)} "
+               "look-alikes kept apart (kg query same-actors)")
 
 
 def _print_summary(store: KGStore) -> None:
@@ -238,24 +250,26 @@ def reconcile(store_dir: Path, endpoint: str | None, offline: bool,
     from kg.namespace import DEFAULT_BASE
     from kg.reconcile.client import EndpointError, OfflineMiss
     from kg.reconcile.link import client_for
-    from kg.reconcile.run import apply_review_file, reconcile_store, write_review
+    from kg.reconcile.run import apply_review_file, merge_store, reconcile_store, write_review
     from kg.reconcile.search import search_for
 
     if apply_file is not None:
         if review_file is not None:
             raise click.UsageError("--apply and --review are separate runs")
         store = KGStore(store_dir)
+        now = dt.datetime.now(dt.UTC)
         try:
-            read = apply_review_file(store, apply_file, base=DEFAULT_BASE,
-                                     when=dt.datetime.now(dt.UTC))
+            read = apply_review_file(store, apply_file, base=DEFAULT_BASE, when=now)
         except InputError as exc:
             _err(f"error: {exc}")
             sys.exit(EXIT_INPUT)
+        identity = merge_store(store, DEFAULT_BASE, now)
         store.flush()
         accepted = sum(1 for r in read.reviews if r.outcome == "accept")
         click.echo(f"applied {len(read.reviews)} decisions from {apply_file}: {accepted} "
                    f"accepted, {len(read.reviews) - accepted} rejected; {read.undecided} "
                    "rows left undecided")
+        _print_identity(identity)
         for problem in read.problems:
             _err(f"error: {apply_file}: {problem}")
         if read.problems:
@@ -279,6 +293,7 @@ def reconcile(store_dir: Path, endpoint: str | None, offline: bool,
     enriched = result.enrichment
     click.echo(f"{enriched.facts} facts about the {enriched.items} linked items copied from "
                f"Wikidata ({enriched.ended} ended statements left out)")
+    _print_identity(result.identity)
     if result.quarantined:
         _err(f"warning: {result.quarantined} triples of the decisions failed validation and "
              "were left out")

@@ -11,6 +11,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from kg.namespace import PROV, RDF, RDFS, SH
+from kg.reconcile.same_actor import Identity
 from kg.store import KGStore
 from kg.validate import Split
 
@@ -36,6 +37,7 @@ class Outcome:
 @dataclass
 class BuildResult:
     outcomes: list[Outcome] = field(default_factory=list)
+    identity: Identity | None = None  # which actor IRIs are one actor, if decided again
 
     @property
     def failed(self) -> list[Outcome]:

@@ -29,7 +29,7 @@ import os
 import re
 import shlex
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import PREFIXES, PROV, XSD
+from kg.namespace import OWL, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 from kg.resources import queries_dir
 from kg.values import date_literal
 
@@ -277,6 +277,49 @@ def _store_key(store: Any) -> str:
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
 
 
+_SAME_AS = ox.NamedNode(str(OWL.sameAs))
+_TYPE = ox.NamedNode(str(RDF.type))
+_LABEL = ox.NamedNode(str(RDFS.label))
+_ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
+_IDENTITY_GRAPH = "graph/identity"
+
+
+def same_actors(store: Any) -> dict[ox.NamedNode, ox.NamedNode]:
+    """Actor IRIs folded into another (kg.reconcile.same_actor) -> their canonical IRI."""
+    return {q.subject: q.object
+            for q in store.db.quads_for_pattern(None, _SAME_AS, None, None)
+            if isinstance(q.graph_name, ox.NamedNode) and isinstance(q.subject, ox.NamedNode)
+            and isinstance(q.object, ox.NamedNode)
+            and q.graph_name.value.endswith(_IDENTITY_GRAPH)}
+
+
+def _folded(quads: Iterable[ox.Quad], same: Mapping[Any, ox.NamedNode]
+            ) -> Iterable[ox.Quad]:
+    """The quads with each folded actor IRI replaced by its canonical one, so that a query
+    finds everything said of one actor under any of its names: a folded IRI's labels
+    become aliases of the canonical actor and its type is left to the canonical one's.
+    The identity graph's own statements (what was folded into what, under which names)
+    are kept as they are, but for the folded IRIs' types: only canonical IRIs are actors."""
+    if not same:
+        yield from quads
+        return
+    for quad in quads:
+        subject, predicate, obj = quad.subject, quad.predicate, quad.object
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and graph.value.endswith(_IDENTITY_GRAPH):
+            if not (predicate == _TYPE and subject in same):
+                yield quad
+            continue
+        if subject in same:
+            if predicate == _TYPE:
+                continue
+            if predicate == _LABEL:
+                predicate = _ALT_LABEL
+            subject = same.get(subject, subject)
+        obj = same.get(obj, obj)
+        yield ox.Quad(subject, predicate, obj, quad.graph_name)
+
+
 def _merged(target: ox.Store, quads: Iterable[ox.Quad]) -> ox.Store:
     target.bulk_extend(quads)
     target.update(_MERGE)
@@ -296,7 +339,7 @@ def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
     view is made in memory for this process, as it is with `in_memory` (tests, one-off
     runs that should leave the store's folder as it is)."""
     if in_memory:
-        return _merged(ox.Store(), store.quads())
+        return _merged(ox.Store(), _folded(store.quads(), same_actors(store)))
     folder = Path(store.path) / VIEW_DIR
     key = _store_key(store)
     marker = folder / _VIEW_KEY
@@ -306,13 +349,14 @@ def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
     try:
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
-        _merged(ox.Store(str(partial / "store")), store.quads()).flush()
+        _merged(ox.Store(str(partial / "store")),
+                _folded(store.quads(), same_actors(store))).flush()
         (partial / _VIEW_KEY).write_text(key, encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         partial.rename(folder)
     except OSError:
         shutil.rmtree(partial, ignore_errors=True)
-        return _merged(ox.Store(), store.quads())
+        return _merged(ox.Store(), _folded(store.quads(), same_actors(store)))
     try:
         return ox.Store.read_only(str(folder / "store"))
     except OSError as exc:
@@ -320,9 +364,27 @@ def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
 
 
 def query_view_as_of(store: Any, before: dt.datetime) -> ox.Store:
-    """An in-memory view (see `query_view`) of the graphs the KG knew before `before`."""
+    """An in-memory view (see `query_view`) of the graphs the KG knew before `before`.
+    Actors are not folded into one another here: which IRIs are one actor is decided
+    over the whole store, now, and is not part of what the KG knew then."""
     quads = (q for g in graphs_known(store, before) for q in store.quads(ox.NamedNode(g)))
     return _merged(ox.Store(), quads)
+
+
+def canonical_params(db: ox.Store, params: Mapping[str, URIRef | Literal]
+                     ) -> dict[str, URIRef | Literal]:
+    """The parameters with each actor IRI as the view knows it: its canonical IRI if it
+    was folded into another (see `_folded`), so that any of an actor's IRIs finds it."""
+    bound: dict[str, URIRef | Literal] = {}
+    for name, value in params.items():
+        bound[name] = value
+        if isinstance(value, URIRef):
+            for quad in db.quads_for_pattern(ox.NamedNode(str(value)), _SAME_AS, None, None):
+                graph = quad.graph_name
+                if isinstance(quad.object, ox.NamedNode) and isinstance(graph, ox.NamedNode) \
+                        and graph.value.endswith(_IDENTITY_GRAPH):
+                    bound[name] = URIRef(quad.object.value)
+    return bound
 
 
 def run_query(store: Any, query: NamedQuery, params: dict[str, URIRef | Literal]) -> Table:
@@ -333,11 +395,12 @@ def run_query(store: Any, query: NamedQuery, params: dict[str, URIRef | Literal]
     db = store
     if not isinstance(store, ox.Store):
         db, options = store.db, {"use_default_graph_as_union": True}
+    substitutions = {ox.Variable(k): _ox_term(v)
+                     for k, v in canonical_params(db, params).items()}
     try:
         results = db.query(
             query.text, prefixes={k: str(v) for k, v in PREFIXES.items()},
-            substitutions={ox.Variable(k): _ox_term(v) for k, v in params.items()},
-            **options)
+            substitutions=substitutions, **options)
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: SPARQL syntax error: {exc}") from exc
     if isinstance(results, ox.QuerySolutions):

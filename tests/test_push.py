@@ -44,14 +44,31 @@ def example_params(query: NamedQuery) -> dict[str, URIRef | Literal]:
 
 def remote_text(query: NamedQuery, params: dict[str, URIRef | Literal]) -> str:
     """The query as a server takes it: kg's prefixes declared, and the parameters, which
-    the embedded store binds, given by a VALUES block at the start of the WHERE clause."""
+    the embedded store substitutes, given by a one-row VALUES block at the start of every
+    group that names them. (One block at the start of WHERE would not do: a FILTER in a
+    nested group sees only that group's variables.)"""
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in ns.PREFIXES.items())
     body = "\n".join(line for line in query.text.splitlines() if not line.startswith("#"))
     if params:
         block = values_block(list(params), [list(params.values())])
-        body, count = re.subn(r"\bWHERE\s*\{", lambda m: m.group(0) + "\n  " + block + "\n",
-                              body, count=1, flags=re.I)
-        assert count == 1, query.name
+        start = re.search(r"\bWHERE\s*\{", body, flags=re.I)
+        assert start is not None, query.name
+        names = re.compile(r"\?(" + "|".join(map(re.escape, params)) + r")\b")
+        opened: list[tuple[int, bool]] = []  # each open group: where, names a parameter
+        inserts = []
+        for i in range(start.end() - 1, len(body)):
+            if body[i] == "{":
+                opened.append((i, False))
+            elif body[i] == "}" and opened:
+                where, named = opened.pop()
+                if named or not opened:  # the WHERE group itself always gets one
+                    inserts.append(where + 1)
+                if not opened:
+                    break
+            elif opened and body[i] == "?" and names.match(body, i):
+                opened[-1] = (opened[-1][0], True)
+        for at in sorted(inserts, reverse=True):
+            body = body[:at] + "\n  " + block + "\n" + body[at:]
     return prefixes + body
 
 

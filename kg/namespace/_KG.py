@@ -84,6 +84,8 @@ class KG(DefinedNamespace):
     # A person's decision for one actor, read from a review file (kg reconcile --apply): accept a Wikidata item (the reconciler's candidate or another) or reject any link. Kept in a graph of its own that rebuilds and re-runs of the reconciler never replace; it overrides the reconciler's decision for that actor.
     RevokedStatus: URIRef
     # The listing was lifted.
+    SameActorDecision: URIRef
+    # kg's decision that two actor IRIs, minted from the names two documents (or a list and a document) give one actor, are that one actor: they are linked to the same Wikidata item, or one is named in full by a name the other was given (an alias, an acronym, another type of group with the same name). The other IRI is then owl:sameAs the canonical one, in the identity graph: within kg, unlike the link to Wikidata (skos:exactMatch), every claim about one is meant of the other. A name that is only part of another (a surname, 'Hezbollah' in 'Kata'ib Hezbollah') or that several actors were given never merges; actors linked to different items never merge.
     SanctionsDesignation: URIRef
     # Any other sanctions listing (human rights, corruption, country programs ...).
     SplinterAffiliation: URIRef
@@ -108,6 +110,8 @@ class KG(DefinedNamespace):
     # A place of birth as the source writes it ("Baghdad, Iraq"). A literal: lists name places that no gazetteer resolves.
     candidate: URIRef
     # The best Wikidata item found for the actor.
+    canonicalActor: URIRef
+    # The IRI that stands for the actor: of the IRIs found to be one actor, the one most documents use (a full name before a short one).
     complete: URIRef
     # Whether every entry of the version was read and stored. Only a complete version shows that an entry has left the list: what an incomplete one lacks may be what was lost.
     contentHash: URIRef
@@ -152,6 +156,8 @@ class KG(DefinedNamespace):
     # The actor that belongs, leads, is part of, split off, is supported or is allied: the subject side of the affiliation.
     mention: URIRef
     # A span of a document's text that names this actor; the evidence that the document speaks of it, with the surface form used.
+    mergedActor: URIRef
+    # The actor IRI that is folded into the canonical one.
     nameScore: URIRef
     # How well the candidate's label or alias matches one of the actor's names, in [0, 1].
     nationality: URIRef
