@@ -76,11 +76,32 @@ def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     Wikidata's own RDF vocabulary, so code that works against it works against Wikidata's query
     service, without the network. The server is terminated when the session ends.
     """
-    oxigraph = _oxigraph()
-    location = tmp_path_factory.mktemp("wikidata-oxigraph")
-    subprocess.run([str(oxigraph), "load", "--location", str(location),
-                    "--file", str(WIKIDATA_SUBSET)], check=True, capture_output=True, timeout=60)
-    log_path = tmp_path_factory.mktemp("wikidata-oxigraph-log") / "serve.log"
+    with _serving_files(tmp_path_factory, "wikidata", [WIKIDATA_SUBSET]) as query_url:
+        yield query_url
+
+
+@pytest.fixture(scope="session")
+def lookalike_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """As `wikidata_endpoint`, with synthetic look-alike items beside the real statements
+    (tests/data/wikidata-lookalikes.ttl, under http://lookalike.example/entity/)."""
+    with _serving_files(tmp_path_factory, "lookalikes",
+                        [WIKIDATA_SUBSET, LOOKALIKES]) as query_url:
+        yield query_url
+
+
+LOOKALIKES = ROOT / "tests" / "data" / "wikidata-lookalikes.ttl"
+LOOKALIKE_ITEMS = "http://lookalike.example/entity/"
+
+
+@contextmanager
+def _serving_files(tmp_path_factory: pytest.TempPathFactory, name: str,
+                   files: list[Path]) -> Iterator[str]:
+    """A read-only Oxigraph server holding `files`: its query URL."""
+    location = tmp_path_factory.mktemp(f"{name}-oxigraph")
+    for path in files:
+        subprocess.run([str(_oxigraph()), "load", "--location", str(location),
+                        "--file", str(path)], check=True, capture_output=True, timeout=60)
+    log_path = tmp_path_factory.mktemp(f"{name}-oxigraph-log") / "serve.log"
     with _oxigraph_serving(["serve-read-only", "--location", str(location)], log_path) as base:
         yield base + "/query"
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from kg.namespace import KG, WD
+from kg.namespace import KG
 from kg.reconcile.classes import class_types
 from kg.reconcile.client import Term
+from kg.reconcile.items import is_item
 from kg.reconcile.person_names import person_forms
 from kg.reconcile.sparql import render
 from kg.reconcile.variants import name_variants
@@ -111,7 +112,7 @@ def find_candidates(select: Select, actors: Sequence[ActorToLink],
         rows = [[Literal(n, lang=lang)] for n in batch for lang in LANGUAGES]
         for binding in select(render("candidates", ["name"], rows)):
             matched, item, how = (_value(binding, v) for v in ("name", "item", "how"))
-            if not (matched and item and item.startswith(str(WD))):
+            if not (matched and item and is_item(item)):
                 continue
             for iri in by_name.get(matched, ()):
                 candidate = found[iri].get(URIRef(item))

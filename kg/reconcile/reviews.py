@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +20,12 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.errors import InputError
 from kg.identity import node_iri
-from kg.namespace import KG, PROV, RDF, RDFS, SKOS, WD
+from kg.namespace import KG, PROV, RDF, RDFS, SKOS
 from kg.reconcile.candidates import ActorToLink
+from kg.reconcile.items import parse_item
 from kg.values import datetime_literal
 
 ACCEPT, REJECT = "accept", "reject"
-_QID = re.compile(r"^Q[1-9][0-9]*$")
 REQUIRED_COLUMNS = ("actor", "decision")
 
 
@@ -47,13 +46,6 @@ class ReadReviews:
 
 def graph_name(base: str) -> URIRef:
     return URIRef(f"{base}graph/reviews")
-
-
-def _item(text: str) -> URIRef | None:
-    text = text.strip()
-    if text.startswith(str(WD)):
-        text = text[len(str(WD)):]
-    return WD[text] if _QID.match(text) else None
 
 
 def read_reviews(path: Path, actors: Iterable[URIRef]) -> ReadReviews:
@@ -87,13 +79,13 @@ def read_reviews(path: Path, actors: Iterable[URIRef]) -> ReadReviews:
         if decision.lower() == REJECT:
             read.reviews.append(Review(URIRef(actor), REJECT, None, source))
         elif decision.lower() == ACCEPT:
-            item = _item(row.get("candidate") or "")
+            item = parse_item(row.get("candidate") or "")
             if item is None:
                 read.problems.append(f"{where}: 'accept' but the candidate column holds no "
                                      "QID; write the QID in the decision column instead")
             else:
                 read.reviews.append(Review(URIRef(actor), ACCEPT, item, source))
-        elif (item := _item(decision)) is not None:
+        elif (item := parse_item(decision)) is not None:
             read.reviews.append(Review(URIRef(actor), ACCEPT, item, source))
         else:
             read.problems.append(f"{where}: decision {decision!r} is not accept, reject or "

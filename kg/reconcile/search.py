@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ from rdflib import Literal, URIRef
 from kg.namespace import KG, WD
 from kg.reconcile.candidates import LANGUAGES, ActorToLink, Found, Search, Select, batches
 from kg.reconcile.client import DEFAULT_ENDPOINT, SparqlClient, Term
+from kg.reconcile.items import QID, is_item
 from kg.reconcile.sparql import render
 from kg.reconcile.variants import name_words
 from kg.resources import lexicon_entries
@@ -34,7 +34,6 @@ WORDS_PER_ACTOR = 2
 WORDS_PER_REQUEST = 40
 MAX_ITEMS_PER_WORD = 100  # a word in more labels than this is too common to search by
 MIN_WORD = 4  # shorter words match too many labels to be worth a scan
-_QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
 @functools.cache
@@ -85,7 +84,7 @@ def _hit(row: Mapping[str, Term]) -> tuple[URIRef, str, str] | None:
     if any(c is None for c in cells):
         return None
     item, name, how = (c.value for c in cells if c is not None)
-    if not item.startswith(str(WD)) or how not in ("label", "alias"):
+    if not is_item(item) or how not in ("label", "alias"):
         return None
     return URIRef(item), name, how
 
@@ -112,7 +111,7 @@ def _api_hits(answer: Any) -> Iterable[tuple[URIRef, str, str]]:
     """The items of a `wbsearchentities` answer; anything malformed is passed over."""
     results = answer.get("search") if isinstance(answer, dict) else None
     for result in results if isinstance(results, list) else ():
-        if not isinstance(result, dict) or not _QID.match(str(result.get("id", ""))):
+        if not isinstance(result, dict) or not QID.match(str(result.get("id", ""))):
             continue
         item = WD[str(result["id"])]
         label = result.get("label")
