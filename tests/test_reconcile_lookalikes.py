@@ -81,3 +81,28 @@ def test_items_outside_the_configured_namespace_are_no_candidates(
     monkeypatch.delenv(PREFIX_VARIABLE)  # Wikidata's namespace: the synthetic items are not
     found = _decide(lookalike_endpoint, tmp_path, (KG.ArmedGroup, "Kataib Hizballah", ()))
     assert found["Kataib Hizballah"].best is None
+
+
+def test_the_states_a_document_names_tell_two_groups_of_one_name_apart(
+        lookalike_endpoint: str, tmp_path: Path) -> None:
+    client = SparqlClient(lookalike_endpoint, cache_path=tmp_path / "cache.sqlite",
+                          method="POST")
+
+    def actors(separate: bool) -> list[ActorToLink]:
+        def docs(name: str) -> frozenset[str]:
+            return frozenset({name}) if separate else frozenset()
+        return [ActorToLink(URIRef(ID + "n"), KG.State, "Northland", documents=docs("a")),
+                ActorToLink(URIRef(ID + "s"), KG.State, "Southland", documents=docs("b")),
+                ActorToLink(URIRef(ID + "in-a"), KG.ArmedGroup, "Martyrs Brigade",
+                            documents=docs("a")),
+                ActorToLink(URIRef(ID + "in-b"), KG.ArmedGroup, "Martyrs Brigade",
+                            documents=docs("b"))]
+
+    by_document = {str(d.actor.iri): d for d in reconcile(client.select, actors(True))}
+    assert by_document[ID + "in-a"].decision == ACCEPTED
+    assert by_document[ID + "in-a"].best.candidate.qid == "Q900041"  # type: ignore[union-attr]
+    assert by_document[ID + "in-b"].best.candidate.qid == "Q900042"  # type: ignore[union-attr]
+    assert "one the document names" in by_document[ID + "in-b"].best.why  # type: ignore[union-attr]
+    # Both states around both mentions (one document, or no document known): a tie, review.
+    together = {str(d.actor.iri): d for d in reconcile(client.select, actors(False))}
+    assert together[ID + "in-a"].decision == together[ID + "in-b"].decision == "review"

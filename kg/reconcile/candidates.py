@@ -43,6 +43,7 @@ class ActorToLink:
     label: str
     aliases: tuple[str, ...] = ()
     context_states: frozenset[URIRef] = frozenset()  # Wikidata items of states around it
+    documents: frozenset[str] = frozenset()  # the graphs that name it (empty: one document)
 
 
 @dataclass

@@ -38,18 +38,22 @@ def actors_of(graph: Graph) -> list[ActorToLink]:
 def reconcile(select: Select, actors: Sequence[ActorToLink], search: Search | None = None
               ) -> list[Decision]:
     """A decision for each actor. States are decided first; the states they link to are
-    then the context of the other actors (an Iraqi militia's country is Iraq). `search`
-    looks for the actors that no spelling of their names finds (kg.reconcile.search)."""
+    then the context of the other actors named in the same documents (an Iraqi militia's
+    country is Iraq). `search` looks for the actors that no spelling of their names finds
+    (kg.reconcile.search)."""
     candidates = find_candidates(select, actors, search)
     first = {a.iri: decide(a, candidates.get(a.iri, [])) for a in actors}
-    states = frozenset(d.best.candidate.item for d in first.values()
-                       if d.linked and d.best is not None and d.actor.type == KG.State)
+    states = [(d.actor.documents, d.best.candidate.item) for d in first.values()
+              if d.linked and d.best is not None and d.actor.type == KG.State]
     decisions = []
     for actor in actors:
-        if actor.type == KG.State or not states:
+        around = frozenset(item for documents, item in states
+                           if not actor.documents or not documents
+                           or actor.documents & documents)
+        if actor.type == KG.State or not around:
             decisions.append(first[actor.iri])
         else:
-            with_context = replace(actor, context_states=states)
+            with_context = replace(actor, context_states=around)
             found: list[Candidate] = candidates.get(actor.iri, [])
             decisions.append(decide(with_context, found))
     return decisions

@@ -70,7 +70,8 @@ def stored_actors(store: KGStore, base: str) -> list[StoredActor]:
 
 def store_actors(store: KGStore, base: str) -> list[ActorToLink]:
     """Every actor the store's documents and lists state, as the reconciler sees it."""
-    return [ActorToLink(a.iri, a.type, a.label, a.aliases) for a in stored_actors(store, base)]
+    return [ActorToLink(a.iri, a.type, a.label, a.aliases, documents=a.graphs)
+            for a in stored_actors(store, base)]
 
 
 def merge_store(store: KGStore, base: str, when: dt.datetime) -> Identity:
