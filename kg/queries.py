@@ -39,6 +39,7 @@ from rdflib import Literal, URIRef
 
 from kg.errors import QueryError, StoreError
 from kg.namespace import OWL, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
+from kg.reconcile.same_actor import graph_name as identity_graph_name
 from kg.resources import queries_dir
 from kg.values import date_literal
 
@@ -281,7 +282,7 @@ _SAME_AS = ox.NamedNode(str(OWL.sameAs))
 _TYPE = ox.NamedNode(str(RDF.type))
 _LABEL = ox.NamedNode(str(RDFS.label))
 _ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
-_IDENTITY_GRAPH = "graph/identity"
+_IDENTITY_GRAPH = str(identity_graph_name(""))  # under whichever base the store uses
 
 
 def same_actors(store: Any) -> dict[ox.NamedNode, ox.NamedNode]:
