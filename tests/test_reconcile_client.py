@@ -487,3 +487,15 @@ def test_real_sparql_server(wikidata_endpoint: str, cache: Path) -> None:
     assert ("Iraq", "en") in labels
     assert client.select(QUERY).from_cache
     assert (client.stats.requests, client.stats.cache_hits) == (1, 1)
+
+
+def test_an_endpoint_error_survives_the_trip_back_from_a_worker_process() -> None:
+    # `kg extract --wikidata-endpoint` and the gold scorer link in worker processes: an
+    # error that could not be unpickled broke the whole pool instead of one document.
+    import pickle
+
+    error = EndpointError("http://127.0.0.1:9/query", status=503, reason="busy", attempts=4)
+    back = pickle.loads(pickle.dumps(error))
+    assert isinstance(back, EndpointError)
+    assert (back.endpoint, back.status, back.reason, back.attempts, str(back)) == (
+        error.endpoint, 503, "busy", 4, str(error))

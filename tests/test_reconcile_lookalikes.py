@@ -106,3 +106,23 @@ def test_the_states_a_document_names_tell_two_groups_of_one_name_apart(
     # Both states around both mentions (one document, or no document known): a tie, review.
     together = {str(d.actor.iri): d for d in reconcile(client.select, actors(False))}
     assert together[ID + "in-a"].decision == together[ID + "in-b"].decision == "review"
+
+
+def test_the_affiliations_the_documents_state_tell_two_units_of_one_name_apart(
+        lookalike_endpoint: str, tmp_path: Path) -> None:
+    client = SparqlClient(lookalike_endpoint, cache_path=tmp_path / "cache.sqlite",
+                          method="POST")
+    umbrella = URIRef(ID + "umbrella")
+    unit = URIRef(ID + "unit")
+    found = {d.actor.label: d for d in reconcile(client.select, [
+        ActorToLink(umbrella, KG.ArmedGroup, "Northern Mobilization Forces",
+                    tied_to=frozenset({unit})),
+        ActorToLink(unit, KG.ArmedGroup, "Lions Brigade", tied_to=frozenset({umbrella}))])}
+    lions = found["Lions Brigade"]
+    assert lions.decision == ACCEPTED and lions.best is not None
+    assert lions.best.candidate.qid == "Q900062"
+    assert "tied to Q900061" in lions.best.why
+    assert "another candidate has a tie" in lions.ranked[1].why
+    # Without the affiliation, the two are a tie: review.
+    alone = reconcile(client.select, [ActorToLink(unit, KG.ArmedGroup, "Lions Brigade")])
+    assert alone[0].decision == "review"

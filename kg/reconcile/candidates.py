@@ -44,6 +44,8 @@ class ActorToLink:
     aliases: tuple[str, ...] = ()
     context_states: frozenset[URIRef] = frozenset()  # Wikidata items of states around it
     documents: frozenset[str] = frozenset()  # the graphs that name it (empty: one document)
+    tied_to: frozenset[URIRef] = frozenset()  # our actors it is affiliated with, either way
+    context_ties: frozenset[URIRef] = frozenset()  # Wikidata items of those, once linked
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Candidate:
     description: str | None = None
     classes: set[URIRef] = field(default_factory=set)
     countries: set[URIRef] = field(default_factory=set)
-    part_of: set[URIRef] = field(default_factory=set)
+    ties: set[URIRef] = field(default_factory=set)  # P361, P463, P749, P807, P112 values
     types: set[URIRef] = field(default_factory=set)  # kg actor types its classes stand for
 
     @property
@@ -137,7 +139,7 @@ def find_candidates(select: Select, actors: Sequence[ActorToLink],
 
 
 def _describe(select: Select, items: dict[URIRef, list[Candidate]]) -> None:
-    """Fill in each candidate's label, description, classes, country and parents."""
+    """Fill in each candidate's label, description, classes, country and ties."""
     classes: set[URIRef] = set()
     for batch in batches(sorted(items), ITEMS_PER_REQUEST):
         for binding in select(render("details", ["item"], [[i] for i in batch])):
@@ -154,8 +156,8 @@ def _describe(select: Select, items: dict[URIRef, list[Candidate]]) -> None:
                     classes.add(URIRef(value))
                 elif prop in ("P17", "P27"):
                     candidate.countries.add(URIRef(value))
-                elif prop == "partOf":
-                    candidate.part_of.add(URIRef(value))
+                elif prop == "tie":
+                    candidate.ties.add(URIRef(value))
     reaches = class_reach(select, classes)
     for candidates in items.values():
         for candidate in candidates:

@@ -27,6 +27,7 @@ Example, against a local server (see tests/conftest.py's ``wikidata_endpoint``):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import json
@@ -93,6 +94,12 @@ class EndpointError(KGError):
         last = f"HTTP {status}: {reason}" if status is not None else reason
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
         super().__init__(f"SPARQL endpoint {endpoint} failed after {tries}; last: {last}")
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # Raised in a worker process, it crosses back pickled: keyword-only arguments
+        # would not survive the default pickling and would break the whole pool.
+        return (functools.partial(EndpointError, status=self.status, reason=self.reason,
+                                  attempts=self.attempts), (self.endpoint,))
 
 
 # Named as the reconciliation issue names it: a miss is an expected outcome that callers

@@ -9,6 +9,7 @@ describe the same actor and leaves each graph its own statements.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,15 @@ from kg.reconcile.scoring import Decision, decide
 
 
 def actors_of(graph: Graph) -> list[ActorToLink]:
-    """The actors a graph describes, with their label and aliases."""
+    """The actors a graph describes, with their label, aliases and the actors its
+    affiliations tie them to."""
+    ties: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for affiliation in graph.subjects(RDF.type, KG.Affiliation):
+        member = graph.value(affiliation, KG.member)
+        organization = graph.value(affiliation, KG.organization)
+        if isinstance(member, URIRef) and isinstance(organization, URIRef):
+            ties[member].add(organization)
+            ties[organization].add(member)
     found = []
     for kind in ACTOR_TYPE_SEGMENTS:
         for iri in sorted(graph.subjects(RDF.type, kind), key=str):
@@ -31,29 +40,34 @@ def actors_of(graph: Graph) -> list[ActorToLink]:
             if isinstance(iri, URIRef) and isinstance(label, Literal) and str(label).strip():
                 aliases = tuple(sorted(str(a) for a in graph.objects(iri, SKOS.altLabel)
                                        if str(a).strip()))
-                found.append(ActorToLink(iri, kind, str(label), aliases))
+                found.append(ActorToLink(iri, kind, str(label), aliases,
+                                         tied_to=frozenset(ties[iri] - {iri})))
     return found
 
 
 def reconcile(select: Select, actors: Sequence[ActorToLink], search: Search | None = None
               ) -> list[Decision]:
-    """A decision for each actor. States are decided first; the states they link to are
-    then the context of the other actors named in the same documents (an Iraqi militia's
-    country is Iraq). `search` looks for the actors that no spelling of their names finds
-    (kg.reconcile.search)."""
+    """A decision for each actor. Every actor is decided once on its names and type; the
+    states so linked are then the context of the other actors named in the same documents
+    (an Iraqi militia's country is Iraq), and the actors so linked that our affiliations
+    tie an actor to are its ties (a unit of the PMF is part of the PMF's item). `search`
+    looks for the actors that no spelling of their names finds (kg.reconcile.search)."""
     candidates = find_candidates(select, actors, search)
     first = {a.iri: decide(a, candidates.get(a.iri, [])) for a in actors}
     states = [(d.actor.documents, d.best.candidate.item) for d in first.values()
               if d.linked and d.best is not None and d.actor.type == KG.State]
+    items = {d.actor.iri: d.best.candidate.item for d in first.values()
+             if d.linked and d.best is not None}
     decisions = []
     for actor in actors:
         around = frozenset(item for documents, item in states
                            if not actor.documents or not documents
                            or actor.documents & documents)
-        if actor.type == KG.State or not around:
+        ties = frozenset(items[other] for other in actor.tied_to if other in items)
+        if actor.type == KG.State or not (around or ties):
             decisions.append(first[actor.iri])
         else:
-            with_context = replace(actor, context_states=around)
+            with_context = replace(actor, context_states=around, context_ties=ties)
             found: list[Candidate] = candidates.get(actor.iri, [])
             decisions.append(decide(with_context, found))
     return decisions

@@ -48,7 +48,7 @@ def graph_name(base: str) -> URIRef:
 def stored_actors(store: KGStore, base: str) -> list[StoredActor]:
     """Every actor the documents and lists of the store state (kg's own graphs left out),
     each with its first type and label, all its aliases and the graphs that state it."""
-    query = (queries_dir() / "store" / "actor-names.rq").read_text(encoding="utf-8")
+    query = _store_query("actor-names")
     labels: dict[URIRef, str] = {}
     kinds: dict[URIRef, URIRef] = {}
     aliases: dict[URIRef, set[str]] = defaultdict(set)
@@ -68,9 +68,21 @@ def stored_actors(store: KGStore, base: str) -> list[StoredActor]:
             for a in sorted(labels)]
 
 
+def _store_query(name: str) -> str:
+    return (queries_dir() / "store" / f"{name}.rq").read_text(encoding="utf-8")
+
+
 def store_actors(store: KGStore, base: str) -> list[ActorToLink]:
-    """Every actor the store's documents and lists state, as the reconciler sees it."""
-    return [ActorToLink(a.iri, a.type, a.label, a.aliases, documents=a.graphs)
+    """Every actor the store's documents and lists state, as the reconciler sees it: with
+    the documents that name it and the actors its affiliations tie it to."""
+    ties: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for row in store.select(_store_query("actor-ties"), {"prefix": Literal(f"{base}graph/")},
+                            union=False):
+        member, organization = URIRef(row["member"].value), URIRef(row["organization"].value)
+        ties[member].add(organization)
+        ties[organization].add(member)
+    return [ActorToLink(a.iri, a.type, a.label, a.aliases, documents=a.graphs,
+                        tied_to=frozenset(ties[a.iri] - {a.iri}))
             for a in stored_actors(store, base)]
 
 

@@ -7,6 +7,7 @@ picking one; only a strong name match with no contradiction is accepted.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from kg.identity import GROUP_TYPES
@@ -28,6 +29,9 @@ ALIAS_MATCH = 0.95  # an alias is a weaker name match than the label
 SURNAME_MATCH = 0.9
 # Classes that reach none of kg's actor types: at best a review, never a link.
 NO_ACTOR_CLASS = 0.6
+# Context that points elsewhere: a country the documents do not name, ties to other items.
+COUNTRY_ELSEWHERE = 0.8
+UNTIED = 0.8
 
 ACCEPTED, REVIEWED, REJECTED = "accept", "review", "reject"
 
@@ -84,17 +88,34 @@ def _type(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
     return 0.0, f"its classes make it {', '.join(sorted(theirs))}"
 
 
-def _context(actor: ActorToLink, candidate: Candidate) -> tuple[float, str]:
-    if not actor.context_states or not candidate.countries:
-        return UNKNOWN, "no country to compare"
-    if actor.context_states & candidate.countries:
-        return 1.0, "its country is one the document names"
-    return 0.8, "its country is none the document names"
+def _context(actor: ActorToLink, candidate: Candidate, *, rival_tied: bool = False
+             ) -> tuple[float, str]:
+    """The states the documents name against the candidate's countries, and the actors our
+    affiliations tie it to against the candidate's ties (part of, member of, parent,
+    separated from, founded by). A shared tie outweighs a country. Ties that differ count
+    only against a rival that has the tie (`rival_tied`): Wikidata holds few of the ties
+    documents state (an alliance, a leader's post), so their absence proves little."""
+    shared = actor.context_ties & candidate.ties
+    if shared:
+        return 1.0, "tied to " + ", ".join(sorted(str(t).rsplit("/", 1)[-1] for t in shared)) \
+            + " as the documents tie it"
+    factor, reasons = UNKNOWN, []
+    if actor.context_states and candidate.countries:
+        if actor.context_states & candidate.countries:
+            reasons.append("its country is one the document names")
+        else:
+            factor = COUNTRY_ELSEWHERE
+            reasons.append("its country is none the document names")
+    if rival_tied:
+        factor = min(factor, UNTIED)
+        reasons.append("another candidate has a tie the documents state; it has none")
+    return factor, "; ".join(reasons) or "no country or tie to compare"
 
 
-def score(actor: ActorToLink, candidate: Candidate) -> Scored:
+def score(actor: ActorToLink, candidate: Candidate, *, rival_tied: bool = False) -> Scored:
     features, reasons = {}, []
-    for feature, measure in (("name", _name), ("type", _type), ("context", _context)):
+    context = functools.partial(_context, rival_tied=rival_tied)
+    for feature, measure in (("name", _name), ("type", _type), ("context", context)):
         value, why = measure(actor, candidate)
         features[feature] = round(value, 3)
         reasons.append(f"{feature} {value:.2f}: {why}")
@@ -103,7 +124,9 @@ def score(actor: ActorToLink, candidate: Candidate) -> Scored:
 
 
 def decide(actor: ActorToLink, candidates: list[Candidate]) -> Decision:
-    ranked = tuple(sorted((score(actor, c) for c in candidates),
+    tied = {c.item for c in candidates if actor.context_ties & c.ties}
+    ranked = tuple(sorted((score(actor, c, rival_tied=bool(tied - {c.item}))
+                           for c in candidates),
                           key=lambda s: (-s.score, s.candidate.qid)))
     if not ranked or ranked[0].score < REVIEW:
         return Decision(actor, REJECTED, ranked[0] if ranked else None, ranked)
