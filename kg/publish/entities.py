@@ -19,7 +19,7 @@ from kg.namespace import PREFIXES
 from kg.publish.assets import query_text
 from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
 from kg.publish.http import HTTPError, Response, redirect
-from kg.store import KGStore, _xml_keep_carriage_returns
+from kg.store import KGStore, xml_keep_carriage_returns
 
 PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 DOCUMENT_EXTENSIONS = ("html", *RDF)
@@ -62,7 +62,7 @@ def serialize_triples(triples: list[ox.Triple], extension: str) -> Response:
     data = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
     assert data is not None
     if rdf_format == ox.RdfFormat.RDF_XML:
-        data = _xml_keep_carriage_returns(data)
+        data = xml_keep_carriage_returns(data)
     return Response(200, data, rep.content_type)
 
 
