@@ -43,7 +43,9 @@ from kg.publish.http import (
     StartResponse,
     WSGIApp,
     error_response,
+    redirect,
 )
+from kg.publish.merges import MergeCache
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
@@ -82,6 +84,7 @@ class KGApp:
             if not prefix.startswith("/") or prefix == "":
                 raise ValueError(f"a mount path must start with / and not be /: {prefix!r}")
         self.pages = PageBuilder(store, site)
+        self.merges = MergeCache(store, site.base_uri)
         self.void = VoidDescription(store, site)
         self._own_dump_folder = None
         if dump_folder is None:
@@ -152,14 +155,23 @@ class KGApp:
 
     def entity(self, request: Request, iri: str, stem: str, extension: str | None
                ) -> Response:
-        if not exists(self.store, iri):
+        merges = self.merges.get()
+        canonical = merges.canonical.get(iri)
+        if canonical is not None:
+            # A merged IRI: its actor is described at the canonical IRI's documents.
+            target = self.site.href(canonical)
+            if extension is None:
+                return see_other(target, request.accept)
+            return redirect(f"{target}.{extension}", vary=False)
+        iris = merges.cluster(iri)
+        if not exists(self.store, iris):
             raise HTTPError(404, f"the KG has no entity {iri}")
         if extension is None:
             return see_other(stem, request.accept)
         if extension == "html":
-            body = self.pages.entity_page(iri, today=self.today())
+            body = self.pages.entity_page(iri, today=self.today(), merges=merges)
             return Response(200, body, HTML.content_type)
-        return rdf_document(self.store, iri, extension)
+        return rdf_document(self.store, iris, extension)
 
     def vocabulary(self, request: Request, kind: str, path: str, extension: str | None
                    ) -> Response:
