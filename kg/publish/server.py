@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from kg.publish import sparql_protocol
 from kg.publish.assets import query_text
-from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
+from kg.publish.conneg import HTML, RDF, names_html, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
     exists,
@@ -117,7 +117,7 @@ class KGApp:
         try:
             response = self.route(request)
         except HTTPError as error:
-            response = error_response(error, request.accept)
+            response = self.error(error, request)
         except Exception:
             log.exception("error answering %s %s", request.method, request.path)
             response = error_response(HTTPError(500, "internal error; the server's log has "
@@ -150,6 +150,16 @@ class KGApp:
         if iri is not None:
             return self.entity(request, iri, stem, extension)
         raise HTTPError(404, f"nothing is served at {path}; see / for what is")
+
+    def error(self, error: HTTPError, request: Request) -> Response:
+        """A 404 for a browser is a page like the others, with a way home; programs get
+        the plain message (and JSON ones JSON), which they can print or parse."""
+        if error.status == 404 and (names_html(request.accept)
+                                    or request.path.endswith(".html")):
+            body = self.pages.render("not-found.html", title="Not found",
+                                     message=error.message, path=request.path)
+            return Response(404, body, HTML.content_type, error.headers)
+        return error_response(error, request.accept)
 
     # -- handlers --------------------------------------------------------------------
 
