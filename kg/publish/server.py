@@ -57,6 +57,11 @@ from kg.store import KGStore
 log = logging.getLogger(__name__)
 
 
+# Two worker processes: a query runs while another waits for a core, on the two-core
+# machines the server is sized for; each holds the store open, so more cost memory.
+DEFAULT_QUERY_WORKERS = 2
+
+
 @dataclass(frozen=True)
 class ServerLimits:
     """What one request may cost. The defaults suit an analyst's endpoint on a laptop."""
@@ -64,7 +69,7 @@ class ServerLimits:
     query_seconds: float = 30.0
     result_bytes: int = 50_000_000
     body_bytes: int = 1_000_000
-    query_workers: int = 2
+    query_workers: int = DEFAULT_QUERY_WORKERS
 
 
 class KGApp:
