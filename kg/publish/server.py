@@ -264,9 +264,11 @@ class KGApp:
             return self._home
 
     def warm_up(self) -> None:
-        """Count what the home page and VoID show, in the background."""
+        """Count what the home page and VoID show, and read the merged actors, in the
+        background."""
         def work() -> None:
             try:
+                self.merges.get()
                 self._home_contents()
                 self.void.statistics()
             except Exception:  # a failure shows again, with its message, on a request
