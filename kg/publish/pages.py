@@ -7,6 +7,7 @@ journalists) must be able to check a claim before they repeat it.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ class PageBuilder:
         self.site = site
         # The store is read-only while served, so a label once looked up stays right.
         self._labels: dict[str, str | None] = {}
+        self._documents: dict[str, tuple[Any, str | None]] | None = None
+        self._documents_lock = threading.Lock()
 
     def label(self, iri: str) -> str | None:
         if iri not in self._labels:
@@ -199,20 +202,40 @@ class PageBuilder:
         keeps each on the fast plan it has for one bound actor)."""
         return [row for iri in iris for row in self._rows(name, iri)]
 
+    def documents(self) -> dict[str, tuple[Any, str | None]]:
+        """Each document's title (a term) and date, read once for the whole KG (see
+        document-titles.rq for why); the server's warm-up reads it before the first
+        visitor comes."""
+        with self._documents_lock:
+            if self._documents is None:
+                self._documents = {
+                    row["document"].value: (row["documentTitle"], _value(row["documentDate"]))
+                    for row in self.store.select(query_text("document-titles"))}
+            return self._documents
+
     def _sources(self, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
         sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        documents = self.documents()
         seen: set[tuple[Any, ...]] = set()
+        rows = []
         for row in self._rows_of("actor-evidence", iris):
             key = tuple(row[name] for name in row if name != "entity")
             if key in seen:  # a claim about two IRIs of the actor
                 continue
             seen.add(key)
+            title, date = documents.get(_value(row["document"]) or "", (None, None))
+            rows.append((row, title, date))
+        # Each claim's sources by document date (undated first), as they were read.
+        rows.sort(key=lambda r: (r[0]["claim"].value, r[2] or "", r[0]["evidence"].value,
+                                 *(_value(r[0][n]) or "" for n in ("quote", "recordId",
+                                                                   "speaker"))))
+        for row, title, date in rows:
             sources[row["claim"].value].append({
                 "quote": _value(row["quote"]),
                 "record": _value(row["recordId"]),
-                "document": self.link(row["document"], row["documentTitle"])
+                "document": self.link(row["document"], title)
                 if row["document"] is not None else None,
-                "date": _value(row["documentDate"]),
+                "date": date,
                 "speaker": self.labelled(row["speaker"])
                 if row["speaker"] is not None else None,
                 "evidence": self.link(row["evidence"]),

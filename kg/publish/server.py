@@ -264,11 +264,12 @@ class KGApp:
             return self._home
 
     def warm_up(self) -> None:
-        """Count what the home page and VoID show, and read the merged actors, in the
-        background."""
+        """Count what the home page and VoID show, read the merged actors and the
+        documents' titles, in the background."""
         def work() -> None:
             try:
                 self.merges.get()
+                self.pages.documents()
                 self._home_contents()
                 self.void.statistics()
             except Exception:  # a failure shows again, with its message, on a request
