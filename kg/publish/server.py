@@ -46,6 +46,7 @@ from kg.publish.http import (
     redirect,
 )
 from kg.publish.merges import MergeCache
+from kg.publish.page_cache import PageCache
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
@@ -90,6 +91,7 @@ class KGApp:
                 raise ValueError(f"a mount path must start with / and not be /: {prefix!r}")
         self.pages = PageBuilder(store, site)
         self.merges = MergeCache(store, site.base_uri)
+        self.page_cache = PageCache()
         self.void = VoidDescription(store, site)
         self._own_dump_folder = None
         if dump_folder is None:
@@ -184,7 +186,9 @@ class KGApp:
         if extension is None:
             return see_other(stem, request.accept)
         if extension == "html":
-            body = self.pages.entity_page(iri, today=self.today(), merges=merges)
+            today = self.today()
+            body = self.page_cache.page((iri, today), lambda: self.pages.entity_page(
+                iri, today=today, merges=merges))
             return Response(200, body, HTML.content_type)
         return rdf_document(self.store, iris, extension)
 
