@@ -18,7 +18,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg import namespace
-from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS
+from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
 from kg.publish.merges import Merges, identity_graph
 from kg.store import KGStore
 from tests.conftest import RunningServer, serving
@@ -28,6 +28,7 @@ KH_VARIANT = URIRef(DEFAULT_BASE + "armed-group/kataib-hezbollah")
 PMF = URIRef(DEFAULT_BASE + "armed-group/popular-mobilization-forces")
 PMF_VARIANT = URIRef(DEFAULT_BASE + "armed-group/pmf")
 DOC_B = URIRef(DEFAULT_BASE + "document/merge-test-b")
+IRAN = URIRef(DEFAULT_BASE + "state/iran")
 EU = URIRef(DEFAULT_BASE + "government-body/council-of-the-european-union")
 EU_DESIGNATION = URIRef(DEFAULT_BASE + "designation/merge-test-eu")
 PMF_AFFILIATION = URIRef(DEFAULT_BASE + "affiliation/merge-test-pmf")
@@ -82,6 +83,7 @@ def identity_decisions() -> Graph:
     g = Graph()
     g.add((KH_VARIANT, OWL.sameAs, KH))
     g.add((PMF_VARIANT, OWL.sameAs, PMF))
+    g.add((IRAN, OWL.sameAs, WD.Q794))  # outside the KG: not a merge
     return g
 
 
@@ -165,12 +167,19 @@ def test_the_canonical_document_holds_the_facts_of_every_iri(
     assert (None, KG.designatedActor, KH) in graph  # and the canonical IRI's own
 
 
-def test_other_entities_are_served_as_before(merged_server: RunningServer,
-                                             http: Any) -> None:
-    response = http.get(merged_server.url + _path(EU_DESIGNATION),
+@pytest.mark.parametrize("iri", [EU_DESIGNATION, IRAN])
+def test_other_entities_are_served_as_before(merged_server: RunningServer, http: Any,
+                                             iri: URIRef) -> None:
+    response = http.get(merged_server.url + _path(iri),
                         headers={"Accept": "text/turtle"}, allow_redirects=False, timeout=30)
     assert response.status_code == 303
-    assert response.headers["Location"] == f"{_path(EU_DESIGNATION)}.ttl"
+    assert response.headers["Location"] == f"{_path(iri)}.ttl"
+
+
+def test_only_links_between_the_kg_s_own_iris_are_merges(
+        merged_server: RunningServer) -> None:
+    merges = merged_server.app.merges.get()
+    assert merges.canonical == {str(KH_VARIANT): str(KH), str(PMF_VARIANT): str(PMF)}
 
 
 def test_without_an_identity_graph_nothing_is_merged(kg_server: RunningServer) -> None:
