@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 
@@ -48,6 +49,7 @@ def second_document() -> Graph:
                          (EU, "Council of the European Union")):
         g.add((actor, RDF.type, KG.GovernmentBody if actor == EU else KG.ArmedGroup))
         g.add((actor, RDFS.label, Literal(label)))
+    g.add((KH_VARIANT, KG.mention, URIRef(DEFAULT_BASE + "mention/merge-test-kh")))
 
     def evidence(name: str, quote: str) -> URIRef:
         node = URIRef(DEFAULT_BASE + f"evidence/merge-test-{name}")
@@ -142,6 +144,19 @@ def test_the_canonical_page_gathers_the_facts_of_every_iri(
     assert "part of the PMF" in affiliations
     assert f'href="{_path(PMF_VARIANT)}"' not in affiliations  # linked to the actor
     assert affiliations.count(f'href="{_path(PMF)}"') == 2  # two affiliations, one actor
+
+
+def test_the_home_page_lists_a_merged_actor_once(merged_server: RunningServer,
+                                                 http: Any) -> None:
+    home = http.get(merged_server.url + "/", timeout=60).text
+    actors = home.split('id="actors"', 1)[1].split("</table>", 1)[0]
+    assert actors.count(f'href="{_path(KH)}"') == 1
+    assert _path(KH_VARIANT) not in actors
+    # Its mentions are those of both its IRIs: the canonical one's, and the variant's one.
+    own = len(list(merged_server.app.store.db.quads_for_pattern(
+        ox.NamedNode(str(KH)), ox.NamedNode(str(KG.mention)), None, None)))
+    row = actors.split(f'href="{_path(KH)}"', 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{own + 1}</td>" in row
 
 
 def test_the_network_draws_each_merged_actor_once(merged_server: RunningServer,

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.namespace import KG
 from kg.publish import sparql_protocol
 from kg.publish.assets import query_text
 from kg.publish.conneg import HTML, RDF, names_html, negotiate, rdf_offers
@@ -257,15 +258,30 @@ class KGApp:
         with self._home_lock:
             if self._home is None:
                 summary = run_query(self.store, find_query("summary"), {})
-                actors = []
+                merges = self.merges.get()
+                actors: dict[str, dict[str, Any]] = {}
                 for row in self.store.select(query_text("top-actors")):
-                    iri = row["actor"].value
-                    actors.append({"href": self.site.href(iri),
+                    iri = merges.canonical_of(row["actor"].value)
+                    if iri in actors:  # a merged actor, counted whole below
+                        continue
+                    cluster = merges.cluster(iri)
+                    mentions = int(row["mentions"].value) if len(cluster) == 1 else \
+                        self._mentions(cluster)
+                    actors[iri] = {"href": self.site.href(iri),
                                    "label": self.pages.label(iri) or iri,
                                    "type": self.pages.actor_kind(iri),
-                                   "mentions": int(row["mentions"].value)})
-                self._home = ([(str(r[0]), r[1]) for r in summary.rows], actors)
+                                   "mentions": mentions}
+                ranked = sorted(actors.values(), key=lambda a: -a["mentions"])
+                self._home = ([(str(r[0]), r[1]) for r in summary.rows], ranked)
             return self._home
+
+    def _mentions(self, iris: list[str]) -> int:
+        """The mentions of a merged actor, all its IRIs' (counted as top-actors.rq counts:
+        once per graph stating one)."""
+        mention = ox.NamedNode(str(KG.mention))
+        return sum(1 for iri in iris
+                   for _ in self.store.db.quads_for_pattern(ox.NamedNode(iri), mention, None,
+                                                            None))
 
     def warm_up(self) -> None:
         """Count what the home page and VoID show, read the merged actors and the
