@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from kg import namespace
 from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
 from kg.publish.merges import Merges, identity_graph
+from kg.publish.recon_index import load_index
 from kg.store import KGStore
 from tests.conftest import RunningServer, serving
 
@@ -90,8 +91,8 @@ def identity_decisions() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def merged_server(examples_store: Path, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[RunningServer]:
+def merged_store(examples_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The examples store, the second document and the identity graph."""
     path = tmp_path_factory.mktemp("merged") / "kg-data"
     shutil.copytree(examples_store, path)
     store = KGStore(path)
@@ -99,7 +100,14 @@ def merged_server(examples_store: Path, tmp_path_factory: pytest.TempPathFactory
     store.replace_document(URIRef(identity_graph(DEFAULT_BASE)), identity_decisions())
     store.flush()
     del store
-    with serving(path, tmp_path_factory.mktemp("merged-dumps"), query_workers=1) as running:
+    return path
+
+
+@pytest.fixture(scope="module")
+def merged_server(merged_store: Path, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[RunningServer]:
+    with serving(merged_store, tmp_path_factory.mktemp("merged-dumps"),
+                 query_workers=1) as running:
         yield running
 
 
@@ -195,6 +203,18 @@ def test_only_links_between_the_kg_s_own_iris_are_merges(
         merged_server: RunningServer) -> None:
     merges = merged_server.app.merges.get()
     assert merges.canonical == {str(KH_VARIANT): str(KH), str(PMF_VARIANT): str(PMF)}
+
+
+def test_reconciliation_offers_a_merged_actor_once(merged_store: Path) -> None:
+    index = load_index(KGStore(merged_store, read_only=True), base=DEFAULT_BASE)
+    assert str(KH_VARIANT) not in index.actors and str(PMF_VARIANT) not in index.actors
+    assert index.by_name("Kata'ib Hezbollah") == {str(KH)}
+    assert "Kata'ib Hezbollah" in index.actors[str(KH)].aliases
+    assert index.actors[str(KH)].name == "Kata'ib Hizballah"
+    related = {v.text for values in index.relations[str(KH)].values() for v in values}
+    assert str(PMF) in related and str(PMF_VARIANT) not in related
+    unmerged = load_index(KGStore(merged_store, read_only=True))
+    assert unmerged.by_name("Kata'ib Hezbollah") >= {str(KH_VARIANT)}
 
 
 def test_without_an_identity_graph_nothing_is_merged(kg_server: RunningServer) -> None:

@@ -76,7 +76,6 @@ class MergeCache:
     def __init__(self, store: KGStore, base: str) -> None:
         self.store = store
         self.base = base
-        self.graph = ox.NamedNode(identity_graph(base))
         self._merges: Merges | None = None
         self._lock = threading.Lock()
 
@@ -90,11 +89,16 @@ class MergeCache:
         return merges
 
     def _load(self) -> Merges:
-        """The KG's own IRIs only: a link to an IRI outside the base (Wikidata's, say)
-        says nothing about which of the KG's IRIs describes an actor."""
-        pairs = [(q.subject.value, q.object.value)
-                 for q in self.store.db.quads_for_pattern(None, _SAME_AS, None, self.graph)
-                 if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
-                 and q.subject.value.startswith(self.base)
-                 and q.object.value.startswith(self.base)]
-        return Merges.from_pairs(pairs)
+        return read_merges(self.store, self.base)
+
+
+def read_merges(store: KGStore, base: str) -> Merges:
+    """The merges the store's identity graph states. The KG's own IRIs only: a link to
+    an IRI outside the base (Wikidata's, say) says nothing about which of the KG's IRIs
+    describes an actor."""
+    graph = ox.NamedNode(identity_graph(base))
+    pairs = [(q.subject.value, q.object.value)
+             for q in store.db.quads_for_pattern(None, _SAME_AS, None, graph)
+             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
+             and q.subject.value.startswith(base) and q.object.value.startswith(base)]
+    return Merges.from_pairs(pairs)
