@@ -166,9 +166,10 @@ class PageBuilder:
         types = list({t.iri: t for t in (self.link(r["o"], r["oLabel"])
                                          for r in by_property[str(RDF.type)])}.values())
         # The merged IRIs' own labels are the actor's other names.
-        names = by_property[str(SKOS.altLabel)] + [
-            r for r in by_property[str(RDFS.label)] if r["entity"].value != iri]
-        aliases = sorted({r["o"].value for r in names} - {label})
+        merged_labels = {r["o"].value for r in by_property[str(RDFS.label)]
+                         if r["entity"].value != iri} - {label}
+        aliases = sorted({r["o"].value for r in by_property[str(SKOS.altLabel)]}
+                         | merged_labels)
         wikidata = list(dict.fromkeys(r["o"].value for r in by_property[str(SKOS.exactMatch)]
                                       if r["o"].value.startswith(str(WD))))
         sources = self._sources(iris)
@@ -206,12 +207,16 @@ class PageBuilder:
         """Each document's title (a term) and date, read once for the whole KG (see
         document-titles.rq for why); the server's warm-up reads it before the first
         visitor comes."""
-        with self._documents_lock:
-            if self._documents is None:
-                self._documents = {
-                    row["document"].value: (row["documentTitle"], _value(row["documentDate"]))
-                    for row in self.store.select(query_text("document-titles"))}
-            return self._documents
+        documents = self._documents
+        if documents is None:
+            with self._documents_lock:
+                if self._documents is None:
+                    self._documents = {
+                        row["document"].value: (row["documentTitle"],
+                                                _value(row["documentDate"]))
+                        for row in self.store.select(query_text("document-titles"))}
+                documents = self._documents
+        return documents
 
     def _sources(self, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
         sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
