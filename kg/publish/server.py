@@ -262,7 +262,7 @@ class KGApp:
                 actors: dict[str, dict[str, Any]] = {}
                 for row in self.store.select(query_text("top-actors")):
                     iri = merges.canonical_of(row["actor"].value)
-                    if iri in actors:  # a merged actor, counted whole below
+                    if iri in actors:  # a merged actor, listed with all its IRIs already
                         continue
                     cluster = merges.cluster(iri)
                     mentions = int(row["mentions"].value) if len(cluster) == 1 else \
