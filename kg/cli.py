@@ -466,19 +466,31 @@ def export(fmt: str, out: Path | None, store_dir: Path) -> None:
               help="Triples per request at most (default 50000).")
 @click.option("--retries", type=click.IntRange(0, 20), default=None,
               help="Retries of a request that fails for a passing reason (default 4).")
+@click.option("--query-endpoint", default=None, metavar="URL",
+              help="The server's SPARQL query endpoint, which lists its graphs (default: "
+                   "the --endpoint URL with /update made /query).")
+@click.option("--base-uri", default=None, metavar="URI",
+              help="Base of the KG's IRIs (as given to `kg build`): the server's graphs "
+                   "under it that the store no longer holds are removed.")
+@click.option("--keep-removed", is_flag=True,
+              help="Leave on the server the graphs the store no longer holds.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @store_option
 def push(endpoint: str, graph_store: str | None, user: str | None, password: str | None,
-         batch_triples: int | None, retries: int | None, quiet: bool, store_dir: Path) -> None:
+         batch_triples: int | None, retries: int | None, query_endpoint: str | None,
+         base_uri: str | None, keep_removed: bool, quiet: bool, store_dir: Path) -> None:
     """Send the KG to a SPARQL server, one named graph per document; a push again
-    replaces the graphs, never duplicates them."""
+    replaces the graphs, never duplicates them, and removes those of documents the
+    store no longer holds."""
+    from kg.namespace import DEFAULT_BASE
     from kg.publish.push import DEFAULT_BATCH, DEFAULT_RETRIES, PushError, Target, push_store
 
     if password is not None and user is None:
         raise click.UsageError("--password needs --user")
     store = KGStore(store_dir, read_only=True)
     target = Target(endpoint, graph_store, user, password,
-                    retries=DEFAULT_RETRIES if retries is None else retries)
+                    retries=DEFAULT_RETRIES if retries is None else retries,
+                    query_endpoint=query_endpoint)
     bar: Any = None
     if not quiet:
         bar = click.progressbar(length=len(store), label="pushing triples", file=sys.stderr,
@@ -486,15 +498,18 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
         bar.__enter__()
     try:
         result = push_store(store, target, batch_triples=batch_triples or DEFAULT_BATCH,
-                            progress=(lambda _graph, n: bar.update(n)) if bar else None)
+                            progress=(lambda _graph, n: bar.update(n)) if bar else None,
+                            base=None if keep_removed else base_uri or DEFAULT_BASE)
     except PushError as exc:
         _err(f"\nerror: {exc}")
         sys.exit(EXIT_INPUT)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    removed = f", removed {len(result.removed)} graphs" if result.removed else ""
     click.echo(f"pushed {result.triples} triples in {result.graphs} graphs to {endpoint} "
-               f"by {result.protocol} ({result.requests} requests, {result.retries} retries)")
+               f"by {result.protocol}{removed} ({result.requests} requests, "
+               f"{result.retries} retries)")
 
 
 @cli.command()
@@ -506,20 +521,31 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
               help="Base of the entity IRIs the store holds (as given to `kg build`).")
 @click.option("--query-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
               help="Seconds a SPARQL query may run before it is stopped.")
+@click.option("--threads", type=click.IntRange(1, 512), default=None,
+              help="Requests answered at once (pages, documents, reconciliation); more "
+                   "wait (default 16).")
+@click.option("--query-workers", type=click.IntRange(1, 64), default=None,
+              help="SPARQL endpoint queries run at once, each in its own process with the "
+                   "store open, so memory grows with them; more wait (default 2).")
 def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
-          query_timeout: float) -> None:
+          query_timeout: float, threads: int | None, query_workers: int | None) -> None:
     """Serve the KG: SPARQL endpoint, entity pages and documents, ontology, VoID, dumps."""
     from kg.namespace import DEFAULT_BASE
     from kg.publish.reconcile_api import MountedReconcileApp
+    from kg.publish.serve import DEFAULT_THREADS
     from kg.publish.serve import serve as run_server
-    from kg.publish.server import ServerLimits, make_app
+    from kg.publish.server import DEFAULT_QUERY_WORKERS, ServerLimits, make_app
 
     store = KGStore(store_dir, read_only=True)
     base = base_uri or DEFAULT_BASE
-    app = make_app(store, base, limits=ServerLimits(query_seconds=query_timeout),
+    limits = ServerLimits(query_seconds=query_timeout,
+                          query_workers=query_workers or DEFAULT_QUERY_WORKERS)
+    app = make_app(store, base, limits=limits,
                    mounts={"/reconcile": MountedReconcileApp(store, base)})
-    run_server(app, host, port,
-               on_ready=lambda url: click.echo(f"serving {store_dir} at {url} (Ctrl-C stops)"))
+    run_server(app, host, port, threads=threads or DEFAULT_THREADS,
+               on_ready=lambda url: click.echo(
+                   f"serving {store_dir} at {url} with {threads or DEFAULT_THREADS} threads "
+                   f"and {limits.query_workers} query workers (Ctrl-C stops)"))
     _err("stopped")
 
 

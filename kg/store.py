@@ -266,7 +266,7 @@ class KGStore:
         triples = _distinct(q.triple for q in quads)
         if rdf_format == ox.RdfFormat.RDF_XML:
             data = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
-            output.write(_xml_keep_carriage_returns(data))
+            output.write(xml_keep_carriage_returns(data))
             return
         ox.serialize(triples, output, rdf_format,
                      prefixes=prefixes if fmt == "ttl" else None)
@@ -282,7 +282,7 @@ def _run(db: ox.Store, query: str, bindings: Mapping[str, Any] | None, *, union:
     )
 
 
-def _xml_keep_carriage_returns(data: bytes | None) -> bytes:
+def xml_keep_carriage_returns(data: bytes | None) -> bytes:
     """RDF/XML in which a carriage return (CR) in a literal survives parsing.
 
     Oxigraph's RDF/XML writer puts a literal's CR in the text as is, and an XML parser
@@ -306,4 +306,5 @@ def _distinct(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
             yield triple
 
 
-__all__ = ["DEFAULT_STORE", "FORMATS", "KG", "KGStore", "StoredDocument"]
+__all__ = ["DEFAULT_STORE", "FORMATS", "KG", "KGStore", "StoredDocument",
+           "xml_keep_carriage_returns"]

@@ -240,6 +240,7 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
 
 
 # The `kg serve` fixtures' imports, kept beside them.
+import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
@@ -267,20 +268,20 @@ class RunningServer:
     port: int
 
 
-@pytest.fixture(scope="session")
-def kg_server(examples_store: Path, tmp_path_factory: pytest.TempPathFactory
-              ) -> Iterator[RunningServer]:
-    """`kg serve` over the examples store, on a free loopback port, in a thread (a real
-    waitress server: clients talk HTTP to it), with a trivial app mounted at /hello."""
+@contextlib.contextmanager
+def serving(store_path: Path, dump_folder: Path, *, query_workers: int = 2
+            ) -> Iterator[RunningServer]:
+    """`kg serve` over a store, on a free loopback port, in a thread (a real waitress
+    server: clients talk HTTP to it), with a trivial app mounted at /hello."""
     from kg.namespace import DEFAULT_BASE
     from kg.publish.serve import create
     from kg.publish.server import ServerLimits, make_app
 
-    store = KGStore(examples_store, read_only=True)
+    store = KGStore(store_path, read_only=True)
     limits = ServerLimits(query_seconds=SERVE_QUERY_SECONDS, result_bytes=SERVE_RESULT_BYTES,
-                          body_bytes=SERVE_BODY_BYTES, query_workers=2)
+                          body_bytes=SERVE_BODY_BYTES, query_workers=query_workers)
     app = make_app(store, DEFAULT_BASE, mounts={"/hello": _hello_app}, limits=limits,
-                   dump_folder=tmp_path_factory.mktemp("dumps"), today=lambda: SERVE_TODAY)
+                   dump_folder=dump_folder, today=lambda: SERVE_TODAY)
     server = create(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True, name="kg-serve-test")
     thread.start()
@@ -291,6 +292,14 @@ def kg_server(examples_store: Path, tmp_path_factory: pytest.TempPathFactory
         server.close()
         server.task_dispatcher.shutdown()
         app.close()
+
+
+@pytest.fixture(scope="session")
+def kg_server(examples_store: Path, tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[RunningServer]:
+    """`kg serve` over the examples store (see `serving`)."""
+    with serving(examples_store, tmp_path_factory.mktemp("dumps")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -47,8 +47,9 @@ HELP_MENTIONS = {
     "export": ["--format", "--out", "--store", "trig", "nq"],
     "stats": ["--store"],
     "push": ["--endpoint", "--graph-store", "--user", "--password", "--batch", "--retries",
-             "--store"],
-    "serve": ["--store", "--host", "--port", "--base-uri", "--query-timeout"],
+             "--store", "--query-endpoint", "--base-uri", "--keep-removed"],
+    "serve": ["--store", "--host", "--port", "--base-uri", "--query-timeout", "--threads",
+              "--query-workers"],
 }
 # A label that looks like SPARQL, on an actor of the hostile store.
 HOSTILE_LABEL = 'Ahrar al-Sham "Brigade" } ; DROP ALL ; #'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -156,6 +157,55 @@ def test_a_push_again_replaces_and_never_duplicates(oxigraph_server: str,
     for target in (by_update, by_gsp, by_gsp):
         push_store(store, target, batch_triples=300)
         assert remote_count(oxigraph_server) == len(store)
+
+
+def remote_graphs(base: str) -> dict[str, int]:
+    """How many triples each named graph of the server holds."""
+    response = requests.post(base + "/query", data={
+        "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+        headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    return {b["g"]["value"]: int(b["n"]["value"])
+            for b in response.json()["results"]["bindings"]}
+
+
+@pytest.mark.parametrize("protocol", ["graph store", "update"])
+def test_a_push_again_removes_the_graphs_the_store_no_longer_holds(
+        oxigraph_server: str, examples_store: Path, tmp_path: Path, protocol: str) -> None:
+    path = tmp_path / "kg-data"
+    shutil.copytree(examples_store, path)
+    # A graph someone else keeps on the server, outside the KG's base: never touched.
+    foreign = "https://example.org/their-graph"
+    response = requests.post(oxigraph_server + "/update", timeout=30, data=(
+        f"INSERT DATA {{ GRAPH <{foreign}> {{ <{foreign}#s> <{foreign}#p> 'kept' }} }}"),
+        headers={"Content-Type": "application/sparql-update"})
+    assert response.ok, response.text
+    gsp = ["--graph-store", oxigraph_server + "/store"] if protocol == "graph store" else []
+    args = ["push", "--store", str(path), "--quiet", "--endpoint",
+            oxigraph_server + "/update", *gsp]
+    assert run_kg(*args).returncode == 0
+    before = remote_graphs(oxigraph_server)
+    store = KGStore(path)
+    gone = store.document_graphs()[0]
+    assert gone.startswith(ns.DEFAULT_BASE) and gone in before
+    store.db.remove_graph(ox.NamedNode(gone))
+    store.flush()
+    del store
+    result = run_kg(*args)
+    assert result.returncode == 0, result.stderr
+    assert f"by {protocol}, removed 1 graphs" in result.stdout
+    after = remote_graphs(oxigraph_server)
+    assert gone not in after and after[foreign] == 1
+    assert after == {g: n for g, n in before.items() if g != gone}
+
+
+def test_keep_removed_and_a_server_without_a_known_query_endpoint(
+        scripted: tuple[str, Scripted], small_store: KGStore) -> None:
+    url, app = scripted
+    with pytest.raises(PushError, match="--query-endpoint"):
+        push_store(small_store, Target(url + "/statements"), base=ns.DEFAULT_BASE)
+    assert app.seen == []  # refused before anything was sent
+    push_store(small_store, Target(url + "/statements"))  # base=None keeps them
+    assert [s["path"] for s in app.seen] == ["/statements"]
 
 
 def test_a_push_to_nothing_fails_clearly(examples_store: Path) -> None:

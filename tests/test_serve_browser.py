@@ -162,3 +162,16 @@ def test_claim_page_and_home_page_in_the_browser(kg_server: RunningServer, brows
     page.goto(kg_server.url + "/kg/ontology#ArmedGroup")
     assert page.locator("#ArmedGroup").is_visible()
     page.close()
+
+
+def test_an_unknown_entity_is_a_not_found_page_with_a_way_home(
+        kg_server: RunningServer, browser: Any) -> None:
+    page = browser.new_page()
+    response = page.goto(kg_server.url + "/kg/id/armed-group/no-such-group")
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Not found"
+    assert "no-such-group" in page.locator("#not-found").inner_text()
+    page.locator("main a[href='/']").click()
+    page.wait_for_url(kg_server.url + "/")
+    assert page.locator("#summary tr").count() >= 5
+    page.close()

@@ -19,7 +19,7 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(examples_store: Path,
     kg = Path(sys.executable).parent / "kg"
     process = subprocess.Popen(
         [str(kg), "serve", "--store", str(examples_store), "--port", "0",
-         "--base-uri", "https://w3id.org/kg/id/"],
+         "--base-uri", "https://w3id.org/kg/id/", "--threads", "3", "--query-workers", "3"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -27,6 +27,8 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(examples_store: Path,
         match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
         assert match, line
         url = match.group(1)
+        assert "with 3 threads and 3 query workers" in line
+        assert len(_query_workers(process.pid)) == 3
         home = http.get(url, timeout=30)
         assert home.status_code == 200 and "Kata&#39;ib Hizballah" in home.text
         answer = http.get(url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60)
@@ -46,6 +48,20 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(examples_store: Path,
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _query_workers(pid: int) -> list[int]:
+    """The query worker processes a process started (multiprocessing's spawned children,
+    its resource tracker aside)."""
+    children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
+    workers = []
+    for child in children:
+        command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        if b"from multiprocessing.spawn import spawn_main; spawn_main(" \
+                in b" ".join(command):
+            workers.append(child)
+    return workers
 
 
 def test_serve_without_a_store_is_a_usage_error(tmp_path: Path) -> None:

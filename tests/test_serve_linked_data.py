@@ -108,6 +108,30 @@ def test_unknown_entity_is_404_and_unknown_path_too(kg_server: RunningServer, ht
                                        timeout=30).text
 
 
+@pytest.mark.parametrize(("accept", "media_type"), [
+    (None, "text/plain"), ("*/*", "text/plain"), ("text/turtle", "text/plain"),
+    ("application/sparql-results+json, application/json", "application/json"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
+    ("application/xhtml+xml", "text/html")])
+def test_a_404_is_a_page_for_browsers_only(kg_server: RunningServer, http: Any,
+                                           accept: str | None, media_type: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    for path in (PREFIX + "armed-group/no-such-group", "/nowhere"):
+        response = http.get(kg_server.url + path, headers=headers, allow_redirects=False,
+                            timeout=30)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"].split(";")[0] == media_type, (accept, path)
+        if media_type == "text/html":
+            assert '<a href="/">home page</a>' in response.text and "<h1>" in response.text
+
+
+def test_an_unknown_entity_s_page_is_an_html_404(kg_server: RunningServer, http: Any
+                                                 ) -> None:
+    response = http.get(kg_server.url + PREFIX + "armed-group/no-such-group.html",
+                        headers={"Accept": "*/*"}, timeout=30)
+    assert response.status_code == 404 and "<h1>Not found</h1>" in response.text
+
+
 def test_pages_answer_get_only(kg_server: RunningServer, http: Any) -> None:
     response = http.post(kg_server.url + _path(KH) + ".html", data=b"x", timeout=30)
     assert response.status_code == 405

@@ -114,6 +114,13 @@ def negotiate(header: str | None, offers: list[Representation]) -> Representatio
     return chosen
 
 
+def names_html(header: str | None) -> bool:
+    """Whether the client names HTML itself (a browser does): a wildcard is not enough,
+    since curl and SPARQL clients send `*/*` and want text they can print."""
+    return any(quality > 0 and (media == HTML.media_type or media in HTML.aliases)
+               for media, quality in parse_accept(header))
+
+
 def negotiate_key(header: str | None, table: dict[str, tuple[Representation, Any]]
                   ) -> str | None:
     """Like negotiate, over a table of formats; the chosen format's key."""

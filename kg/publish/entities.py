@@ -15,14 +15,15 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from kg.namespace import PREFIXES
+from kg.namespace import OWL, PREFIXES
 from kg.publish.assets import query_text
 from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
 from kg.publish.http import HTTPError, Response, redirect
-from kg.store import KGStore, _xml_keep_carriage_returns
+from kg.store import KGStore, xml_keep_carriage_returns
 
 PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
 DOCUMENT_EXTENSIONS = ("html", *RDF)
+_SAME_AS = ox.NamedNode(str(OWL.sameAs))
 
 
 def split_document_path(path: str) -> tuple[str, str | None]:
@@ -33,10 +34,11 @@ def split_document_path(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def exists(store: KGStore, iri: str) -> bool:
-    """Whether the KG says anything about the IRI (as subject): else the answer is 404."""
-    node = ox.NamedNode(iri)
-    return next(iter(store.db.quads_for_pattern(node, None, None, None)), None) is not None
+def exists(store: KGStore, iris: list[str]) -> bool:
+    """Whether the KG says anything about one of the IRIs (as subject): else the answer
+    is 404."""
+    return any(next(iter(store.db.quads_for_pattern(ox.NamedNode(iri), None, None, None)),
+                    None) is not None for iri in iris)
 
 
 def see_other(path: str, accept: str | None) -> Response:
@@ -62,9 +64,16 @@ def serialize_triples(triples: list[ox.Triple], extension: str) -> Response:
     data = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
     assert data is not None
     if rdf_format == ox.RdfFormat.RDF_XML:
-        data = _xml_keep_carriage_returns(data)
+        data = xml_keep_carriage_returns(data)
     return Response(200, data, rep.content_type)
 
 
-def rdf_document(store: KGStore, iri: str, extension: str) -> Response:
-    return serialize_triples(describe(store, iri), extension)
+def rdf_document(store: KGStore, iris: list[str], extension: str) -> Response:
+    """The document of an entity named by `iris` (one IRI, or a merged actor's canonical
+    IRI then its other IRIs): what is said about each IRI, as stated, and each other
+    IRI's owl:sameAs link to the first, so that a client that follows owl:sameAs merges
+    the facts as the page does."""
+    triples = [t for iri in iris for t in describe(store, iri)]
+    canonical = ox.NamedNode(iris[0])
+    triples.extend(ox.Triple(ox.NamedNode(other), _SAME_AS, canonical) for other in iris[1:])
+    return serialize_triples(list(dict.fromkeys(triples)), extension)

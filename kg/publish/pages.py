@@ -7,6 +7,7 @@ journalists) must be able to check a claim before they repeat it.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from rdflib import URIRef
 from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.publish.assets import query_text, templates
+from kg.publish.merges import Merges
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
 from kg.publish.site import Site
 from kg.store import KGStore
@@ -60,6 +62,8 @@ class PageBuilder:
         self.site = site
         # The store is read-only while served, so a label once looked up stays right.
         self._labels: dict[str, str | None] = {}
+        self._documents: dict[str, tuple[Any, str | None]] | None = None
+        self._documents_lock = threading.Lock()
 
     def label(self, iri: str) -> str | None:
         if iri not in self._labels:
@@ -109,11 +113,16 @@ class PageBuilder:
 
     # -- any entity ------------------------------------------------------------------
 
-    def entity_page(self, iri: str, *, today: dt.date) -> bytes:
-        properties = self._rows("resource-properties", iri)
+    def entity_page(self, iri: str, *, today: dt.date, merges: Merges | None = None
+                    ) -> bytes:
+        """The page of `iri`; with `merges`, an actor's page gathers what is said about
+        each of its IRIs (`iri` must then be the canonical one)."""
+        merges = merges or Merges()
+        iris = merges.cluster(iri)
+        properties = [row for i in iris for row in self._rows("resource-properties", i)]
         types = {_value(r["o"]) for r in properties if _value(r["p"]) == str(RDF.type)}
         if types & ACTOR_CLASSES:
-            return self.actor_page(iri, properties, today=today)
+            return self.actor_page(iri, properties, today=today, merges=merges)
         return self.render(
             "resource.html", iri=iri, title=self._title(iri, properties),
             document_path=self.site.href(iri), properties=self._properties(properties),
@@ -146,27 +155,37 @@ class PageBuilder:
     # -- actors ----------------------------------------------------------------------
 
     def actor_page(self, iri: str, properties: list[dict[str, Any]], *,
-                   today: dt.date) -> bytes:
+                   today: dt.date, merges: Merges) -> bytes:
+        """`properties` are the rows of every IRI of the actor, the canonical one's first
+        (so that its label is the title)."""
+        iris = merges.cluster(iri)
         label = self._title(iri, properties)
         by_property: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in properties:
             by_property[row["p"].value].append(row)
-        types = [self.link(r["o"], r["oLabel"]) for r in by_property[str(RDF.type)]]
-        aliases = sorted({r["o"].value for r in by_property[str(SKOS.altLabel)]})
-        wikidata = [r["o"].value for r in by_property[str(SKOS.exactMatch)]
-                    if r["o"].value.startswith(str(WD))]
-        sources = self._sources(iri)
-        affiliations = self._affiliations(iri, sources)
-        designations = self._designations(iri, sources)
+        types = list({t.iri: t for t in (self.link(r["o"], r["oLabel"])
+                                         for r in by_property[str(RDF.type)])}.values())
+        # The merged IRIs' own labels are the actor's other names.
+        merged_labels = {r["o"].value for r in by_property[str(RDFS.label)]
+                         if r["entity"].value != iri} - {label}
+        aliases = sorted({r["o"].value for r in by_property[str(SKOS.altLabel)]}
+                         | merged_labels)
+        wikidata = list(dict.fromkeys(r["o"].value for r in by_property[str(SKOS.exactMatch)]
+                                      if r["o"].value.startswith(str(WD))))
+        sources = self._sources(iris)
+        affiliations = self._affiliations(iris, sources, merges)
+        designations = self._designations(iris, sources)
         in_force = [d for d in designations if self._in_force(d, today)]
-        events = self._events(iri, sources)
+        events = self._events(iris, sources)
         kind = next((t.iri.rpartition("#")[2] for t in types
                      if t.iri and t.iri in ACTOR_CLASSES), "")
         centre = NetworkNode(iri, label, kind)
+        # One node per actor: an affiliation with a merged IRI is drawn to its actor, and
+        # one between two IRIs of this actor is not drawn at all.
         edges = [NetworkEdge(NetworkNode(a.fields["other"].iri or "", a.fields["other"].text,
                                          a.fields["other_kind"]),
                              a.fields["kind"], a.fields["side"] == "member")
-                 for a in affiliations]
+                 for a in affiliations if a.fields["other"].iri != iri]
         others = [p for p in self._properties(properties)
                   if p[0].iri not in (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
                                       str(SKOS.exactMatch), str(KG.mention))]
@@ -176,42 +195,84 @@ class PageBuilder:
             types=types, aliases=aliases, wikidata=wikidata, affiliations=affiliations,
             designations=designations, in_force=in_force, events=events,
             network=network_svg(centre, edges, self.site.href) if edges else "",
-            others=others, mentions=mentions, today=today.isoformat())
+            others=others, mentions=mentions, today=today.isoformat(),
+            also=[self.link(ox.NamedNode(other), other) for other in iris[1:]])
 
-    def _sources(self, iri: str) -> dict[str, list[dict[str, Any]]]:
+    def _rows_of(self, name: str, iris: list[str]) -> list[dict[str, Any]]:
+        """The rows of a page query for each IRI of an actor, in turn (one query per IRI
+        keeps each on the fast plan it has for one bound actor)."""
+        return [row for iri in iris for row in self._rows(name, iri)]
+
+    def documents(self) -> dict[str, tuple[Any, str | None]]:
+        """Each document's title (a term) and date, read once for the whole KG (see
+        document-titles.rq for why); the server's warm-up reads it before the first
+        visitor comes."""
+        documents = self._documents
+        if documents is None:
+            with self._documents_lock:
+                if self._documents is None:
+                    self._documents = {
+                        row["document"].value: (row["documentTitle"],
+                                                _value(row["documentDate"]))
+                        for row in self.store.select(query_text("document-titles"))}
+                documents = self._documents
+        return documents
+
+    def _sources(self, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
         sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in self._rows("actor-evidence", iri):
+        documents = self.documents()
+        seen: set[tuple[Any, ...]] = set()
+        rows = []
+        for row in self._rows_of("actor-evidence", iris):
+            key = tuple(row[name] for name in row if name != "entity")
+            if key in seen:  # a claim about two IRIs of the actor
+                continue
+            seen.add(key)
+            title, date = documents.get(_value(row["document"]) or "", (None, None))
+            rows.append((row, title, date))
+        # Each claim's sources by document date (undated first), as they were read.
+        rows.sort(key=lambda r: (r[0]["claim"].value, r[2] or "", r[0]["evidence"].value,
+                                 *(_value(r[0][n]) or "" for n in ("quote", "recordId",
+                                                                   "speaker"))))
+        for row, title, date in rows:
             sources[row["claim"].value].append({
                 "quote": _value(row["quote"]),
                 "record": _value(row["recordId"]),
-                "document": self.link(row["document"], row["documentTitle"])
+                "document": self.link(row["document"], title)
                 if row["document"] is not None else None,
-                "date": _value(row["documentDate"]),
+                "date": date,
                 "speaker": self.labelled(row["speaker"])
                 if row["speaker"] is not None else None,
                 "evidence": self.link(row["evidence"]),
             })
         return sources
 
-    def _affiliations(self, iri: str, sources: dict[str, list[dict[str, Any]]]
-                      ) -> list[Claim]:
+    def _affiliations(self, iris: list[str], sources: dict[str, list[dict[str, Any]]],
+                      merges: Merges) -> list[Claim]:
         claims = []
-        for row in self._rows("actor-affiliations", iri):
+        seen: set[tuple[str, str | None]] = set()
+        for row in self._rows_of("actor-affiliations", iris):
+            key = (row["affiliation"].value, _value(row["side"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            other = ox.NamedNode(merges.canonical_of(row["other"].value)) \
+                if isinstance(row["other"], ox.NamedNode) else row["other"]
             claims.append(Claim(self.link(row["affiliation"], None), {
                 "side": _value(row["side"]),
                 "kind": _value(row["kindLabel"]) or "",
-                "other": self.labelled(row["other"]),
-                "other_kind": self.actor_kind(row["other"].value),
+                "other": self.labelled(other),
+                "other_kind": self.actor_kind(_value(other) or ""),
                 "role": _value(row["role"]),
                 "start": _value(row["start"]),
                 "end": _value(row["end"]),
             }, sources.get(row["affiliation"].value, [])))
         return sorted(claims, key=lambda c: (c.fields["kind"], c.fields["other"].text))
 
-    def _designations(self, iri: str, sources: dict[str, list[dict[str, Any]]]
+    def _designations(self, iris: list[str], sources: dict[str, list[dict[str, Any]]]
                       ) -> list[Claim]:
         claims: dict[str, Claim] = {}
-        for row in self._rows("actor-designations", iri):
+        for row in self._rows_of("actor-designations", iris):
             key = row["designation"].value
             if key in claims:  # a second program or legal basis of the same listing
                 for name, column in (("programs", "program"), ("bases", "legalBasis")):
@@ -244,11 +305,17 @@ class PageBuilder:
         kinds = [t for t in types.split() if t in _EVENT_CLASSES]
         return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
 
-    def _events(self, iri: str, sources: dict[str, list[dict[str, Any]]]) -> list[Claim]:
+    def _events(self, iris: list[str], sources: dict[str, list[dict[str, Any]]]
+                ) -> list[Claim]:
+        rows = self._rows_of("actor-events", iris)
+        if len(iris) > 1:  # in date order across the IRIs, each event and role once
+            rows = list({(r["event"].value, _value(r["role"])): r for r in rows}.values())
+            rows.sort(key=lambda r: (_value(r["date"]) or _value(r["start"]) or "9999",
+                                     r["event"].value))
         return [Claim(self.link(row["event"]), {
             "type": self._event_type(_value(row["types"]) or ""),
             "date": _value(row["date"]) or _value(row["start"]),
             "end": _value(row["end"]),
             "place": _value(row["placeLabel"]),
             "role": _value(row["role"]),
-        }, sources.get(row["event"].value, [])) for row in self._rows("actor-events", iri)]
+        }, sources.get(row["event"].value, [])) for row in rows]

@@ -11,6 +11,11 @@ replaces and never duplicates:
   SPARQL Update: `DROP SILENT GRAPH` with the first `INSERT DATA` batch, in one request,
   then `INSERT DATA` batches.
 
+With the KG's base IRI (as `kg push` gives it), the server's named graphs under that base
+which the store no longer holds (a document dropped from the KG since the last push) are
+then removed, by Graph Store `DELETE` or `DROP SILENT GRAPH`; the list of graphs comes
+from the server's SPARQL query endpoint. Graphs outside the base are never touched.
+
 Large graphs go in batches of `batch_triples`; a graph with blank nodes goes whole,
 since a blank node split over two requests would become two nodes. Requests that fail
 for a passing reason (connection refused or reset, timeout, HTTP 429 or 5xx) are retried
@@ -25,7 +30,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
@@ -33,6 +38,7 @@ import pyoxigraph as ox
 import requests
 
 from kg.errors import KGError
+from kg.publish.assets import query_text
 
 if TYPE_CHECKING:
     from kg.store import KGStore
@@ -64,6 +70,8 @@ class PushResult:
     retries: int = 0
     protocol: str = ""
     """"graph store" or "update": the protocol the data went by."""
+    removed: list[str] = field(default_factory=list)
+    """The graphs removed from the server because the store no longer holds them."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,19 @@ class Target:
     retries: int = DEFAULT_RETRIES
     backoff: float = 0.5
     timeout: float = DEFAULT_TIMEOUT
+    query_endpoint: str | None = None
+    """The SPARQL query endpoint, which lists the server's graphs; by default the update
+    endpoint's URL with its last `/update` made `/query` (Oxigraph, Fuseki)."""
+
+    def graph_list_url(self) -> str:
+        if self.query_endpoint:
+            return self.query_endpoint
+        head, slash, tail = self.endpoint.rpartition("/")
+        if slash and tail == "update":
+            return f"{head}/query"
+        raise PushError(f"cannot tell the query endpoint of {self.endpoint}, which lists the "
+                        "server's graphs so that those the store no longer holds are "
+                        "removed: give it (--query-endpoint), or keep them (--keep-removed)")
 
 
 class _Client:
@@ -95,22 +116,25 @@ class _Client:
             self.session.trust_env = False
 
     def send(self, method: str, url: str, body: bytes, content_type: str,
-             *, tolerate: frozenset[int] = frozenset()) -> int:
-        """Send one request, retrying passing failures; its status if it succeeded or is
-        in `tolerate`, else a PushError."""
+             *, tolerate: frozenset[int] = frozenset(), accept: str | None = None
+             ) -> requests.Response:
+        """Send one request, retrying passing failures; the response if it succeeded or
+        its status is in `tolerate`, else a PushError."""
         attempt = 0
+        headers = {"Content-Type": content_type}
+        if accept is not None:
+            headers["Accept"] = accept
         while True:
             self.result.requests += 1
             try:
-                response = self.session.request(
-                    method, url, data=body, headers={"Content-Type": content_type},
-                    timeout=self.target.timeout)
+                response = self.session.request(method, url, data=body, headers=headers,
+                                                timeout=self.target.timeout)
             except requests.RequestException as exc:
                 problem = f"cannot reach {url}: {_reason(exc)}"
                 wait = None
             else:
                 if response.ok or response.status_code in tolerate:
-                    return response.status_code
+                    return response
                 problem = _refusal(method, url, response)
                 if response.status_code not in _RETRY_STATUSES:
                     raise PushError(problem)
@@ -181,11 +205,17 @@ def _update(graph: ox.NamedNode | ox.DefaultGraph, data: bytes, *, first: bool) 
 
 
 def push_store(store: KGStore, target: Target, *, batch_triples: int = DEFAULT_BATCH,
-               progress: Progress | None = None) -> PushResult:
+               progress: Progress | None = None, base: str | None = None) -> PushResult:
     """Send every named graph of `store` (and its default graph, if it holds anything)
-    to the server of `target`, replacing the server's graphs of the same names."""
+    to the server of `target`, replacing the server's graphs of the same names.
+
+    With `base` (the KG's base IRI), the server's named graphs under `base` that the store
+    no longer holds (a document dropped from the KG) are then removed; graphs outside it
+    are never touched, whoever put them there. They are removed last, so that a push that
+    fails midway leaves old data on the server rather than missing data."""
     result = PushResult(protocol="graph store" if target.graph_store else "update")
     client = _Client(target, result)
+    list_url = target.graph_list_url() if base is not None else None
     for graph in store.graph_names():
         if isinstance(graph, ox.DefaultGraph) and next(iter(store.quads(graph)), None) is None:
             continue
@@ -197,7 +227,7 @@ def push_store(store: KGStore, target: Target, *, batch_triples: int = DEFAULT_B
                 status = client.send("PUT" if first else "POST",
                                      _graph_url(target.graph_store, graph), data, _NTRIPLES,
                                      tolerate=_NO_GSP if first and result.graphs == 1
-                                     else frozenset())
+                                     else frozenset()).status_code
                 if status in _NO_GSP:  # no Graph Store Protocol there: SPARQL Update
                     result.protocol = "update"
             if result.protocol == "update":
@@ -207,4 +237,36 @@ def push_store(store: KGStore, target: Target, *, batch_triples: int = DEFAULT_B
             if progress is not None:
                 progress(graph.value if isinstance(graph, ox.NamedNode) else "default",
                          len(batch))
+    if base is not None and list_url is not None:
+        held = {g.value for g in store.graph_names() if isinstance(g, ox.NamedNode)}
+        for name in _server_graphs(client, list_url):
+            if name.startswith(base) and name not in held:
+                _remove_graph(client, target, result, ox.NamedNode(name))
+                result.removed.append(name)
     return result
+
+
+def _server_graphs(client: _Client, url: str) -> list[str]:
+    """The names of the server's named graphs."""
+    response = client.send("POST", url, urlencode({"query": query_text("push-graphs")})
+                           .encode("utf-8"), "application/x-www-form-urlencoded",
+                           accept="application/sparql-results+json")
+    try:
+        bindings = response.json()["results"]["bindings"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PushError(f"{url} did not answer the list of graphs with SPARQL JSON results "
+                        f"({exc}); is it the server's query endpoint?") from exc
+    return sorted({b["g"]["value"] for b in bindings
+                   if b.get("g", {}).get("type") == "uri"})
+
+
+def _remove_graph(client: _Client, target: Target, result: PushResult,
+                  graph: ox.NamedNode) -> None:
+    """Remove one graph: Graph Store DELETE (a 404 means it is gone already), else
+    SPARQL Update DROP SILENT, whose graph name is pyoxigraph's escaped form of the IRI."""
+    if result.protocol == "graph store" and target.graph_store:
+        client.send("DELETE", _graph_url(target.graph_store, graph), b"", _NTRIPLES,
+                    tolerate=frozenset({404}))
+        return
+    client.send("POST", target.endpoint, f"DROP SILENT GRAPH {graph}\n".encode(),
+                "application/sparql-update")

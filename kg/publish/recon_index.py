@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.identity import normalize_name
+from kg.publish.merges import Merges, read_merges
 from kg.publish.recon_queries import select
 from kg.reconcile.variants import variant_keys
 
@@ -177,8 +178,29 @@ def _text(term: object) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else ""
 
 
-def load_index(store: KGStore) -> ActorIndex:
-    """Read the actors, their relations and the ontology's actor classes from `store`."""
+def _fold_merges(actors: dict[str, Actor], relations: dict[str, dict[str, set[Value]]],
+                 merges: Merges) -> None:
+    """One entry per merged actor, at its canonical IRI: the other IRIs' names become its
+    other names, their types and relations its own, and a relation to a merged IRI points
+    to the canonical one. Without this a user reconciling a name would be offered the
+    same actor twice, once under an IRI that the server redirects."""
+    for other, canonical in merges.canonical.items():
+        actor = actors.pop(other, None)
+        if actor is not None:
+            target = actors.setdefault(canonical, Actor(canonical))
+            target.aliases.extend(actor.labels + actor.aliases)
+            target.types |= actor.types
+        for relation, values in relations.pop(other, {}).items():
+            relations[canonical][relation] |= values
+    for by_relation in relations.values():
+        for relation, values in by_relation.items():
+            by_relation[relation] = {Value(merges.canonical_of(v.text), True) if v.is_iri
+                                     else v for v in values}
+
+
+def load_index(store: KGStore, *, base: str | None = None) -> ActorIndex:
+    """Read the actors, their relations and the ontology's actor classes from `store`;
+    with the KG's `base`, merged actors (kg.publish.merges) are one entry each."""
     actors: dict[str, Actor] = {}
     for row in select(store, "names"):
         iri = _text(row["actor"])
@@ -188,14 +210,16 @@ def load_index(store: KGStore) -> ActorIndex:
         target = actor.aliases if _text(row["alias"]) == "true" else actor.labels
         if name and name not in target:
             target.append(name)
-    for actor in actors.values():
-        actor.labels.sort()
-        actor.aliases = sorted(a for a in actor.aliases if a not in actor.labels)
     relations: dict[str, dict[str, set[Value]]] = defaultdict(lambda: defaultdict(set))
     for row in select(store, "relations"):
         value = row["value"]
         relations[_text(row["actor"])][_text(row["relation"])].add(
             Value(_text(value), isinstance(value, ox.NamedNode)))
+    if base is not None:
+        _fold_merges(actors, relations, read_merges(store, base))
+    for actor in actors.values():
+        actor.labels.sort()
+        actor.aliases = sorted({a for a in actor.aliases if a not in actor.labels})
     broader: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, tuple[str, str]] = {}
     for row in select(store, "types"):
@@ -213,15 +237,17 @@ class IndexCache:
     seconds (None: never). While one thread rebuilds, the others answer from the old
     index rather than wait."""
 
-    def __init__(self, store: KGStore, max_age: float | None) -> None:
+    def __init__(self, store: KGStore, max_age: float | None, *, base: str | None = None
+                 ) -> None:
         self.store = store
         self.max_age = max_age
+        self.base = base
         self._lock = threading.Lock()
         self._index: ActorIndex | None = None
         self._built = 0.0
 
     def _rebuild(self) -> ActorIndex:
-        index = load_index(self.store)
+        index = load_index(self.store, base=self.base)
         self._index, self._built = index, time.monotonic()
         return index
 

@@ -82,7 +82,7 @@ class ReconcileApp:
         self.store = store
         self.ids = Ids(base_uri)
         self.service_url = service_url.rstrip("/")
-        self.cache = IndexCache(store, index_max_age)
+        self.cache = IndexCache(store, index_max_age, base=base_uri)
         self.routes: dict[str, Callable[[dict[str, str]], tuple[int, str, bytes]]] = {
             "/": self.root,
             "/suggest/entity": self.suggest_entity,

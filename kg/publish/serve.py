@@ -11,8 +11,10 @@ from waitress.server import create_server
 
 from kg.publish.server import KGApp
 
+DEFAULT_THREADS = 16
 
-def create(app: KGApp, host: str, port: int, *, threads: int = 16) -> Any:
+
+def create(app: KGApp, host: str, port: int, *, threads: int = DEFAULT_THREADS) -> Any:
     """A bound waitress server (port 0 picks a free port: read it from `.effective_port`).
     Enough threads that page loads are not queued behind slow SPARQL queries, and a
     connection limit well above the 50 clients the server is tested with. Waitress caps
@@ -23,9 +25,9 @@ def create(app: KGApp, host: str, port: int, *, threads: int = 16) -> Any:
                          max_request_body_size=2 * app.limits.body_bytes + 65536)
 
 
-def serve(app: KGApp, host: str, port: int, *,
+def serve(app: KGApp, host: str, port: int, *, threads: int = DEFAULT_THREADS,
           on_ready: Callable[[str], None] = lambda url: None) -> None:
-    server = create(app, host, port)
+    server = create(app, host, port, threads=threads)
     app.warm_up()
     url = f"http://{server.effective_host}:{server.effective_port}/"
     on_ready(url)

@@ -25,9 +25,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.namespace import KG
 from kg.publish import sparql_protocol
 from kg.publish.assets import query_text
-from kg.publish.conneg import HTML, RDF, negotiate, rdf_offers
+from kg.publish.conneg import HTML, RDF, names_html, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
     exists,
@@ -43,7 +44,10 @@ from kg.publish.http import (
     StartResponse,
     WSGIApp,
     error_response,
+    redirect,
 )
+from kg.publish.merges import MergeCache
+from kg.publish.page_cache import PageCache
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
@@ -55,6 +59,11 @@ from kg.store import KGStore
 log = logging.getLogger(__name__)
 
 
+# Two worker processes: a query runs while another waits for a core, on the two-core
+# machines the server is sized for; each holds the store open, so more cost memory.
+DEFAULT_QUERY_WORKERS = 2
+
+
 @dataclass(frozen=True)
 class ServerLimits:
     """What one request may cost. The defaults suit an analyst's endpoint on a laptop."""
@@ -62,7 +71,7 @@ class ServerLimits:
     query_seconds: float = 30.0
     result_bytes: int = 50_000_000
     body_bytes: int = 1_000_000
-    query_workers: int = 2
+    query_workers: int = DEFAULT_QUERY_WORKERS
 
 
 class KGApp:
@@ -82,6 +91,8 @@ class KGApp:
             if not prefix.startswith("/") or prefix == "":
                 raise ValueError(f"a mount path must start with / and not be /: {prefix!r}")
         self.pages = PageBuilder(store, site)
+        self.merges = MergeCache(store, site.base_uri)
+        self.page_cache = PageCache()
         self.void = VoidDescription(store, site)
         self._own_dump_folder = None
         if dump_folder is None:
@@ -114,7 +125,7 @@ class KGApp:
         try:
             response = self.route(request)
         except HTTPError as error:
-            response = error_response(error, request.accept)
+            response = self.error(error, request)
         except Exception:
             log.exception("error answering %s %s", request.method, request.path)
             response = error_response(HTTPError(500, "internal error; the server's log has "
@@ -148,18 +159,39 @@ class KGApp:
             return self.entity(request, iri, stem, extension)
         raise HTTPError(404, f"nothing is served at {path}; see / for what is")
 
+    def error(self, error: HTTPError, request: Request) -> Response:
+        """A 404 for a browser is a page like the others, with a way home; programs get
+        the plain message (and JSON ones JSON), which they can print or parse."""
+        if error.status == 404 and (names_html(request.accept)
+                                    or request.path.endswith(".html")):
+            body = self.pages.render("not-found.html", title="Not found",
+                                     message=error.message, path=request.path)
+            return Response(404, body, HTML.content_type, error.headers)
+        return error_response(error, request.accept)
+
     # -- handlers --------------------------------------------------------------------
 
     def entity(self, request: Request, iri: str, stem: str, extension: str | None
                ) -> Response:
-        if not exists(self.store, iri):
+        merges = self.merges.get()
+        canonical = merges.canonical.get(iri)
+        if canonical is not None:
+            # A merged IRI: its actor is described at the canonical IRI's documents.
+            target = self.site.href(canonical)
+            if extension is None:
+                return see_other(target, request.accept)
+            return redirect(f"{target}.{extension}", vary=False)
+        iris = merges.cluster(iri)
+        if not exists(self.store, iris):
             raise HTTPError(404, f"the KG has no entity {iri}")
         if extension is None:
             return see_other(stem, request.accept)
         if extension == "html":
-            body = self.pages.entity_page(iri, today=self.today())
+            today = self.today()
+            body = self.page_cache.page((iri, today), lambda: self.pages.entity_page(
+                iri, today=today, merges=merges))
             return Response(200, body, HTML.content_type)
-        return rdf_document(self.store, iri, extension)
+        return rdf_document(self.store, iris, extension)
 
     def vocabulary(self, request: Request, kind: str, path: str, extension: str | None
                    ) -> Response:
@@ -226,20 +258,38 @@ class KGApp:
         with self._home_lock:
             if self._home is None:
                 summary = run_query(self.store, find_query("summary"), {})
-                actors = []
+                merges = self.merges.get()
+                actors: dict[str, dict[str, Any]] = {}
                 for row in self.store.select(query_text("top-actors")):
-                    iri = row["actor"].value
-                    actors.append({"href": self.site.href(iri),
+                    iri = merges.canonical_of(row["actor"].value)
+                    if iri in actors:  # a merged actor, listed with all its IRIs already
+                        continue
+                    cluster = merges.cluster(iri)
+                    mentions = int(row["mentions"].value) if len(cluster) == 1 else \
+                        self._mentions(cluster)
+                    actors[iri] = {"href": self.site.href(iri),
                                    "label": self.pages.label(iri) or iri,
                                    "type": self.pages.actor_kind(iri),
-                                   "mentions": int(row["mentions"].value)})
-                self._home = ([(str(r[0]), r[1]) for r in summary.rows], actors)
+                                   "mentions": mentions}
+                ranked = sorted(actors.values(), key=lambda a: -a["mentions"])
+                self._home = ([(str(r[0]), r[1]) for r in summary.rows], ranked)
             return self._home
 
+    def _mentions(self, iris: list[str]) -> int:
+        """The mentions of a merged actor, all its IRIs' (counted as top-actors.rq counts:
+        once per graph stating one)."""
+        mention = ox.NamedNode(str(KG.mention))
+        return sum(1 for iri in iris
+                   for _ in self.store.db.quads_for_pattern(ox.NamedNode(iri), mention, None,
+                                                            None))
+
     def warm_up(self) -> None:
-        """Count what the home page and VoID show, in the background."""
+        """Count what the home page and VoID show, read the merged actors and the
+        documents' titles, in the background."""
         def work() -> None:
             try:
+                self.merges.get()
+                self.pages.documents()
                 self._home_contents()
                 self.void.statistics()
             except Exception:  # a failure shows again, with its message, on a request

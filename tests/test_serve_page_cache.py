@@ -1,0 +1,74 @@
+"""The cache of slow pages: only slow pages are kept, within a byte budget, least recently
+used first out; clients asking at once for a page being built wait for it rather than
+build it again; and the server sends a kept page as it was built."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from kg.namespace import DEFAULT_BASE
+from kg.publish.page_cache import PageCache
+from tests.conftest import RunningServer
+
+
+def _builder(body: bytes, seconds: float, calls: list[bytes]) -> Any:
+    """A page that takes `seconds` of processor time to build (sleeping takes none)."""
+    def build() -> bytes:
+        calls.append(body)
+        started = time.thread_time()
+        while time.thread_time() - started < seconds:
+            pass
+        return body
+    return build
+
+
+def test_only_slow_pages_are_kept() -> None:
+    cache = PageCache(min_seconds=0.02, max_bytes=1000)
+    calls: list[bytes] = []
+    for _ in range(2):
+        assert cache.page("slow", _builder(b"s" * 10, 0.03, calls)) == b"s" * 10
+        assert cache.page("fast", _builder(b"f" * 10, 0.0, calls)) == b"f" * 10
+    assert calls == [b"s" * 10, b"f" * 10, b"f" * 10]
+    assert len(cache) == 1
+
+
+def test_the_least_recently_used_page_goes_first_when_the_budget_is_spent() -> None:
+    cache = PageCache(min_seconds=0.0, max_bytes=25)
+    calls: list[bytes] = []
+    for key in ("a", "b"):
+        cache.page(key, _builder(key.encode() * 10, 0.0, calls))
+    cache.page("a", _builder(b"never", 0.0, calls))  # "a" is now the most recent
+    cache.page("c", _builder(b"c" * 10, 0.0, calls))  # 30 bytes: "b" goes
+    cache.page("big", _builder(b"x" * 26, 0.0, calls))  # over the budget alone: not kept
+    assert len(cache) == 2 and cache._cached("b") is None
+    assert cache._cached("a") == b"a" * 10 and cache._cached("c") == b"c" * 10
+
+
+def test_clients_asking_at_once_wait_for_one_build() -> None:
+    cache = PageCache(min_seconds=0.01, max_bytes=1000)
+    calls: list[bytes] = []
+    results: list[bytes] = []
+    threads = [threading.Thread(target=lambda: results.append(
+        cache.page("p", _builder(b"page", 0.1, calls)))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [b"page"] * 8 and calls == [b"page"]
+
+
+def test_the_server_sends_a_kept_page_unchanged(kg_server: RunningServer, http: Any) -> None:
+    iri = DEFAULT_BASE + "armed-group/kataib-hizballah"
+    cache: PageCache = kg_server.app.page_cache
+    before, cache.min_seconds = cache.min_seconds, 0.0  # the examples' pages are fast
+    try:
+        first = http.get(f"{kg_server.url}/kg/id/armed-group/kataib-hizballah.html", timeout=60)
+        assert cache._cached((iri, kg_server.app.today())) == first.content
+        second = http.get(f"{kg_server.url}/kg/id/armed-group/kataib-hizballah.html",
+                          timeout=60)
+    finally:
+        cache.min_seconds = before
+    assert second.status_code == 200 and second.content == first.content
+    assert second.headers["Content-Type"] == first.headers["Content-Type"]
