@@ -8,6 +8,7 @@ the other test modules) every IRI is its own actor.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -20,8 +21,10 @@ from rdflib import Graph, Literal, URIRef
 
 from kg import namespace
 from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
-from kg.publish.merges import Merges, identity_graph
+from kg.publish.merges import Merges
 from kg.publish.recon_index import load_index
+from kg.reconcile.run import merge_store
+from kg.reconcile.same_actor import graph_name
 from kg.store import KGStore
 from tests.conftest import RunningServer, serving
 
@@ -82,12 +85,6 @@ def second_document() -> Graph:
     return g
 
 
-def identity_decisions() -> Graph:
-    g = Graph()
-    g.add((KH_VARIANT, OWL.sameAs, KH))
-    g.add((PMF_VARIANT, OWL.sameAs, PMF))
-    g.add((IRAN, OWL.sameAs, WD.Q794))  # outside the KG: not a merge
-    return g
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +94,14 @@ def merged_store(examples_store: Path, tmp_path_factory: pytest.TempPathFactory)
     shutil.copytree(examples_store, path)
     store = KGStore(path)
     store.replace_document(DOC_B, second_document())
-    store.replace_document(URIRef(identity_graph(DEFAULT_BASE)), identity_decisions())
+    # The identity stage itself decides: another spelling, and the examples' alias "PMF".
+    identity = merge_store(store, DEFAULT_BASE, dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+    assert {(s.merged, s.canonical) for s in identity.same} >= {(KH_VARIANT, KH),
+                                                               (PMF_VARIANT, PMF)}
+    # A statement of the graph that leaves the KG (none the stage writes): not a merge.
+    decisions = store.document_graph(str(graph_name(DEFAULT_BASE)))
+    decisions.add((IRAN, OWL.sameAs, WD.Q794))
+    store.replace_document(graph_name(DEFAULT_BASE), decisions)
     store.flush()
     del store
     return path

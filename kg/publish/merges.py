@@ -20,14 +20,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespace import OWL
+from kg.reconcile.same_actor import graph_name
 from kg.store import KGStore
 
 _SAME_AS = ox.NamedNode(str(OWL.sameAs))
-
-
-def identity_graph(base: str) -> str:
-    """The name of the identity stage's graph for a KG minted under `base`."""
-    return f"{base}graph/identity"
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ def read_merges(store: KGStore, base: str) -> Merges:
     """The merges the store's identity graph states. The KG's own IRIs only: a link to
     an IRI outside the base (Wikidata's, say) says nothing about which of the KG's IRIs
     describes an actor."""
-    graph = ox.NamedNode(identity_graph(base))
+    graph = ox.NamedNode(str(graph_name(base)))
     pairs = [(q.subject.value, q.object.value)
              for q in store.db.quads_for_pattern(None, _SAME_AS, None, graph)
              if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
