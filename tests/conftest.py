@@ -3,6 +3,7 @@ examples/, and a runner for the `kg` command as a user calls it."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -37,7 +38,9 @@ def examples_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = KGStore(path)
     result = build([EXAMPLES], store)
     assert not result.failed and not result.quarantined, result.outcomes
+    store.flush()
     del store
+    gc.collect()  # closed now: tests copy its folder, which RocksDB must not be changing
     return path
 
 

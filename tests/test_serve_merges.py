@@ -9,6 +9,7 @@ the other test modules) every IRI is its own actor.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -103,7 +104,8 @@ def merged_store(examples_store: Path, tmp_path_factory: pytest.TempPathFactory)
     decisions.add((IRAN, OWL.sameAs, WD.Q794))
     store.replace_document(graph_name(DEFAULT_BASE), decisions)
     store.flush()
-    del store
+    del store, identity, decisions
+    gc.collect()  # closed before the server opens it: RocksDB may still be compacting
     return path
 
 
