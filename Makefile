@@ -70,11 +70,15 @@ clean:
 query-readme:
 	$(BIN)/python scripts/make_query_readme.py
 
-# Named queries' p50/p95 on >1M triples: synthetic documents plus the real corpus
-# (several minutes; the store goes to BENCH_STORE).
+# A KG of >1M triples for the benchmarks, in BENCH_STORE: synthetic documents
+# (scripts/synth_kg.py) plus the real corpus. Named queries' p50/p95 on it (several
+# minutes); `scripts/bench_serve.py --store $(BENCH_STORE)` times the server on it.
+.PHONY: bench-kg
 BENCH_STORE ?= /tmp/kg-bench
-bench-queries:
+bench-kg:
 	rm -rf $(BENCH_STORE)
-	$(BIN)/python scripts/synth_kg.py --store $(BENCH_STORE) --documents 8000
-	$(BIN)/kg build examples ../shared/corpus ../shared/designations --store $(BENCH_STORE) -q
+	$(BIN)/python scripts/synth_kg.py --store $(BENCH_STORE) --documents 8000 \
+	  --build examples ../shared/corpus ../shared/designations
+
+bench-queries: bench-kg
 	$(BIN)/python scripts/bench_queries.py --store $(BENCH_STORE) --repeat 20 --as-of 2025-06-01

@@ -1,7 +1,7 @@
 """Speed of every named query: p50 and p95 over repeated runs, with the example call of
 each query's header as its parameters.
 
-Meant for a KG of a million triples and more (scripts/synth_kg.py, then `kg build` of the
+Meant for a KG of a million triples and more (scripts/synth_kg.py with `--build` of the
 real corpus into the same store); the target is a p50 under 50 ms for each query. The view
 the queries run on (kg.queries.query_view) is made or reused before the timing starts and
 its time is printed apart; `--as-of` times the in-memory view of an as-of query once.

@@ -4,7 +4,7 @@ query and (when the server has one mounted) a reconcile batch of 10 queries, at 
 50 concurrent clients.
 
 Why: the targets are p95 under 100 ms for entity documents and simple queries on a KG
-of a million triples (make one with scripts/synthetic_kg.py). The server runs as users
+of a million triples (make one with `make bench-kg`: scripts/synth_kg.py). The server runs as users
 run it (`kg serve` in its own process); the clients are threads of this process with
 keep-alive sessions, on the same machine, so the figures include the clients' share of
 the CPU. Entities are drawn (seeded) from the KG's actors, so most pages are of ordinary

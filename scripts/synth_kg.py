@@ -1,4 +1,4 @@
-"""Synthetic documents for the query benchmark: a KG of a million triples and more.
+"""Synthetic documents for the benchmarks: a KG of a million triples and more.
 
 Each synthetic document is one named graph shaped as the extractors shape theirs: the
 document, its extraction run, the actors it mentions (restated in every graph that names
@@ -9,10 +9,15 @@ examples ("Kata'ib Hizballah", "Popular Mobilization Forces") meet thousands of 
 as popular actors do in a real corpus. A graph of link decisions covers the pool.
 
 Terms are minted with kg.identity and the kg namespace, as the extractors mint them; the
-quads go to the store through pyoxigraph, with nothing serialised by hand.
+quads go to the store through pyoxigraph, with nothing serialised by hand, and without SHACL
+validation: they exercise the queries and the server, not the extractors. `--build` then
+builds real inputs into the same store, as `kg build` does.
 
-    python scripts/synth_kg.py --store /tmp/kg-bench --documents 8000
-    kg build examples ../shared/corpus ../shared/designations --store /tmp/kg-bench
+Both benchmarks use it: scripts/bench_queries.py (`make bench-queries`) and
+scripts/bench_serve.py (`make bench-kg` makes the store they share).
+
+    python scripts/synth_kg.py --store /tmp/kg-bench --documents 8000 \
+        --build examples ../shared/corpus ../shared/designations
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
+from kg.build import build
 from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES, actor_iri, document_iri, node_iri
 from kg.namespace import DCTERMS, KG, PROV, RDF, RDFS, SKOS, WD, XSD
 from kg.store import KGStore
@@ -238,6 +244,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=8000)
     parser.add_argument("--actors", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--build", type=Path, nargs="*", default=[], metavar="PATH",
+                        help="files or folders to build into the store afterwards, as "
+                             "`kg build` does (the real corpus beside the synthetic one)")
     args = parser.parse_args()
     store = KGStore(args.store)
     added = 0
@@ -252,6 +261,11 @@ def main() -> None:
     added += len(batch)
     store.flush()
     print(f"added {added} synthetic quads; the store holds {len(store)} quads")
+    if args.build:
+        result = build(args.build, store)
+        store.flush()
+        print(f"built {len(result.outcomes)} inputs ({len(result.failed)} failed, "
+              f"{len(result.quarantined)} quarantined); the store holds {len(store)} quads")
 
 
 if __name__ == "__main__":
