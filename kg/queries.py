@@ -284,13 +284,22 @@ _ALT_LABEL = ox.NamedNode(str(SKOS.altLabel))
 _IDENTITY_GRAPH = str(identity_graph_name(""))  # under whichever base the store uses
 
 
+def _in_identity_graph(graph: Any) -> bool:
+    return isinstance(graph, ox.NamedNode) and graph.value.endswith(_IDENTITY_GRAPH)
+
+
+def _identity_links(db: ox.Store, subject: ox.NamedNode | None = None
+                    ) -> Iterator[tuple[ox.NamedNode, ox.NamedNode]]:
+    """(folded IRI, canonical IRI) pairs of the identity graph (kg.reconcile.same_actor)."""
+    for quad in db.quads_for_pattern(subject, _SAME_AS, None, None):
+        if _in_identity_graph(quad.graph_name) and isinstance(quad.subject, ox.NamedNode) \
+                and isinstance(quad.object, ox.NamedNode):
+            yield quad.subject, quad.object
+
+
 def same_actors(store: Any) -> dict[ox.NamedNode, ox.NamedNode]:
-    """Actor IRIs folded into another (kg.reconcile.same_actor) -> their canonical IRI."""
-    return {q.subject: q.object
-            for q in store.db.quads_for_pattern(None, _SAME_AS, None, None)
-            if isinstance(q.graph_name, ox.NamedNode) and isinstance(q.subject, ox.NamedNode)
-            and isinstance(q.object, ox.NamedNode)
-            and q.graph_name.value.endswith(_IDENTITY_GRAPH)}
+    """Actor IRIs folded into another -> their canonical IRI."""
+    return dict(_identity_links(store.db))
 
 
 def _folded(quads: Iterable[ox.Quad], same: Mapping[Any, ox.NamedNode]
@@ -305,8 +314,7 @@ def _folded(quads: Iterable[ox.Quad], same: Mapping[Any, ox.NamedNode]
         return
     for quad in quads:
         subject, predicate, obj = quad.subject, quad.predicate, quad.object
-        graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and graph.value.endswith(_IDENTITY_GRAPH):
+        if _in_identity_graph(quad.graph_name):
             if not (predicate == _TYPE and subject in same):
                 yield quad
             continue
@@ -391,11 +399,8 @@ def canonical_params(db: ox.Store, params: Mapping[str, URIRef | Literal]
     for name, value in params.items():
         bound[name] = value
         if isinstance(value, URIRef):
-            for quad in db.quads_for_pattern(ox.NamedNode(str(value)), _SAME_AS, None, None):
-                graph = quad.graph_name
-                if isinstance(quad.object, ox.NamedNode) and isinstance(graph, ox.NamedNode) \
-                        and graph.value.endswith(_IDENTITY_GRAPH):
-                    bound[name] = URIRef(quad.object.value)
+            for _, canonical in _identity_links(db, ox.NamedNode(str(value))):
+                bound[name] = URIRef(canonical.value)
     return bound
 
 

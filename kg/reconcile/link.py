@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,13 +26,10 @@ from kg.reconcile.scoring import Decision, decide
 def actors_of(graph: Graph) -> list[ActorToLink]:
     """The actors a graph describes, with their label, aliases and the actors its
     affiliations tie them to."""
-    ties: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for affiliation in graph.subjects(RDF.type, KG.Affiliation):
-        member = graph.value(affiliation, KG.member)
-        organization = graph.value(affiliation, KG.organization)
-        if isinstance(member, URIRef) and isinstance(organization, URIRef):
-            ties[member].add(organization)
-            ties[organization].add(member)
+    pairs = ((graph.value(a, KG.member), graph.value(a, KG.organization))
+             for a in graph.subjects(RDF.type, KG.Affiliation))
+    ties = tie_map((m, o) for m, o in pairs
+                   if isinstance(m, URIRef) and isinstance(o, URIRef))
     found = []
     for kind in ACTOR_TYPE_SEGMENTS:
         for iri in sorted(graph.subjects(RDF.type, kind), key=str):
@@ -41,8 +38,17 @@ def actors_of(graph: Graph) -> list[ActorToLink]:
                 aliases = tuple(sorted(str(a) for a in graph.objects(iri, SKOS.altLabel)
                                        if str(a).strip()))
                 found.append(ActorToLink(iri, kind, str(label), aliases,
-                                         tied_to=frozenset(ties[iri] - {iri})))
+                                         tied_to=frozenset(ties.get(iri, set()) - {iri})))
     return found
+
+
+def tie_map(pairs: Iterable[tuple[URIRef, URIRef]]) -> dict[URIRef, set[URIRef]]:
+    """The actors each actor is tied to by (member, organization) pairs, either way."""
+    ties: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for member, organization in pairs:
+        ties[member].add(organization)
+        ties[organization].add(member)
+    return ties
 
 
 def reconcile(select: Select, actors: Sequence[ActorToLink], search: Search | None = None

@@ -21,7 +21,7 @@ from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
 from kg.reconcile.candidates import ActorToLink, Search, Select
 from kg.reconcile.enrich import Enrichment, enrich
 from kg.reconcile.enrich import graph_name as enrichment_graph_name
-from kg.reconcile.link import reconcile
+from kg.reconcile.link import reconcile, tie_map
 from kg.reconcile.reviews import (
     ReadReviews,
     Review,
@@ -75,14 +75,11 @@ def _store_query(name: str) -> str:
 def store_actors(store: KGStore, base: str) -> list[ActorToLink]:
     """Every actor the store's documents and lists state, as the reconciler sees it: with
     the documents that name it and the actors its affiliations tie it to."""
-    ties: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for row in store.select(_store_query("actor-ties"), {"prefix": Literal(f"{base}graph/")},
-                            union=False):
-        member, organization = URIRef(row["member"].value), URIRef(row["organization"].value)
-        ties[member].add(organization)
-        ties[organization].add(member)
+    rows = store.select(_store_query("actor-ties"), {"prefix": Literal(f"{base}graph/")},
+                        union=False)
+    ties = tie_map((URIRef(r["member"].value), URIRef(r["organization"].value)) for r in rows)
     return [ActorToLink(a.iri, a.type, a.label, a.aliases, documents=a.graphs,
-                        tied_to=frozenset(ties[a.iri] - {a.iri}))
+                        tied_to=frozenset(ties.get(a.iri, set()) - {a.iri}))
             for a in stored_actors(store, base)]
 
 
