@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from kg.namespace import KG
 from kg.publish import sparql_protocol
 from kg.publish.assets import query_text
+from kg.publish.compression import accepts_gzip, compressible, label, negotiate_encoding
 from kg.publish.conneg import HTML, RDF, names_html, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
@@ -130,7 +131,7 @@ class KGApp:
             log.exception("error answering %s %s", request.method, request.path)
             response = error_response(HTTPError(500, "internal error; the server's log has "
                                                      "the details"), request.accept)
-        return response(environ, start_response)
+        return negotiate_encoding(response, request.accept_encoding)(environ, start_response)
 
     def route(self, request: Request) -> Response:
         path = request.path
@@ -148,7 +149,7 @@ class KGApp:
         if path == "/.well-known/void":
             return self.void_description(request)
         if path == "/dumps" or path.startswith("/dumps/"):
-            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "")
+            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "", request)
         stem, extension = split_document_path(path)
         for kind, vocabulary_path in (("ontology", self.site.ontology_path),
                                       ("shapes", self.site.shapes_path)):
@@ -226,7 +227,7 @@ class KGApp:
         response.headers.append(("Vary", "Accept"))
         return response
 
-    def dump(self, name: str) -> Response:
+    def dump(self, name: str, request: Request) -> Response:
         if name == "":
             body = self.pages.render("dumps.html", title="Dumps", dumps=list(DUMPS.items()))
             return Response(200, body, HTML.content_type)
@@ -235,9 +236,16 @@ class KGApp:
         if name not in DUMPS:
             raise HTTPError(404, f"no dump {name!r}; the dumps are {', '.join(DUMPS)}")
         file = self.dumps.file(name)
-        size = file.stat().st_size
-        return Response(200, _file_chunks(file), DUMPS[name].media_type,
-                        [("Content-Disposition", f'attachment; filename="{name}"')], size)
+        response = Response(200, _file_chunks(file), DUMPS[name].media_type,
+                            [("Content-Disposition", f'attachment; filename="{name}"')],
+                            file.stat().st_size)
+        if compressible(response):
+            compressed = accepts_gzip(request.accept_encoding)
+            if compressed:  # under the same file name: the client saves it decoded
+                packed = self.dumps.file(name, compressed=True)
+                response.body, response.length = _file_chunks(packed), packed.stat().st_size
+            label(response, compressed=compressed)
+        return response
 
     def query_form(self, request: Request) -> Response:
         body = self.pages.render("sparql.html", title="SPARQL endpoint",
