@@ -272,14 +272,14 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def serving(store_path: Path, dump_folder: Path, *, query_workers: int = 2
-            ) -> Iterator[RunningServer]:
+def serving(store_path: Path, dump_folder: Path, *, query_workers: int = 2,
+            threads: int | None = None) -> Iterator[RunningServer]:
     """`kg serve` over a store, on a free loopback port, in a thread (a real waitress
     server: clients talk HTTP to it), with the Reconciliation API at /reconcile as `kg
     serve` mounts it, and a trivial app mounted at /hello."""
     from kg.namespace import DEFAULT_BASE
     from kg.publish.reconcile_api import MountedReconcileApp
-    from kg.publish.serve import create
+    from kg.publish.serve import DEFAULT_THREADS, create
     from kg.publish.server import ServerLimits, make_app
 
     store = KGStore(store_path, read_only=True)
@@ -288,7 +288,7 @@ def serving(store_path: Path, dump_folder: Path, *, query_workers: int = 2
     mounts = {"/hello": _hello_app, "/reconcile": MountedReconcileApp(store, DEFAULT_BASE)}
     app = make_app(store, DEFAULT_BASE, mounts=mounts, limits=limits,
                    dump_folder=dump_folder, today=lambda: SERVE_TODAY)
-    server = create(app, "127.0.0.1", 0)
+    server = create(app, "127.0.0.1", 0, threads=threads or DEFAULT_THREADS)
     thread = threading.Thread(target=server.run, daemon=True, name="kg-serve-test")
     thread.start()
     try:
