@@ -25,6 +25,7 @@ from kg import namespace
 from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
 from kg.publish.merges import Merges
 from kg.publish.recon_index import load_index
+from kg.publish.top_actors import ReportedActor, top_actors
 from kg.reconcile.run import merge_store
 from kg.reconcile.same_actor import graph_name
 from kg.store import KGStore
@@ -177,11 +178,33 @@ def test_the_home_page_lists_a_merged_actor_once(merged_server: RunningServer,
     actors = home.split('id="actors"', 1)[1].split("</table>", 1)[0]
     assert actors.count(f'href="{_path(KH)}"') == 1
     assert _path(KH_VARIANT) not in actors
-    # Its mentions are those of both its IRIs: the canonical one's, and the variant's one.
-    own = len(list(merged_server.app.store.db.quads_for_pattern(
-        ox.NamedNode(str(KH)), ox.NamedNode(str(KG.mention)), None, None)))
+    # Its documents and mentions are those of both its IRIs: the canonical one's, and
+    # the variant's one mention in the second document.
+    own = list(merged_server.app.store.db.quads_for_pattern(
+        ox.NamedNode(str(KH)), ox.NamedNode(str(KG.mention)), None, None))
+    documents = {q.graph_name for q in own}
+    assert DOC_B not in {URIRef(d.value) for d in documents if isinstance(d, ox.NamedNode)}
     row = actors.split(f'href="{_path(KH)}"', 1)[1].split("</tr>", 1)[0]
-    assert f"<td>{own + 1}</td>" in row
+    assert f"<td>{len(documents) + 1}</td><td>{len(own) + 1}</td>" in row
+
+
+def test_the_home_page_ranks_an_actor_by_the_documents_of_all_its_iris(
+        tmp_path: Path) -> None:
+    """A is named A in d1 and d3 and A2 in d1 and d2: three documents (d1 once), though
+    each IRI alone has two, fewer than C, which has two with more mentions."""
+    a, a2, b, c = (URIRef(DEFAULT_BASE + f"armed-group/rank-{n}") for n in ("a", "a2", "b", "c"))
+    named = {"d1": [a, a2], "d2": [a2], "d3": [a], "d4": [b, c, c, c, c, c], "d5": [b, c],
+             "d6": [b], "d7": [b]}
+    store = KGStore(tmp_path / "kg-data")
+    for document, actors in named.items():
+        g = Graph()
+        for n, actor in enumerate(actors):
+            g.add((actor, KG.mention, URIRef(DEFAULT_BASE + f"mention/{document}-{n}")))
+        store.replace_document(URIRef(DEFAULT_BASE + f"document/{document}"), g)
+    merges = Merges.from_pairs([(str(a2), str(a))])
+    assert top_actors(store, merges, limit=2) == [
+        ReportedActor(str(b), 4, 4), ReportedActor(str(a), 3, 4)]
+    assert [r.iri for r in top_actors(store, Merges(), limit=2)] == [str(b), str(c)]
 
 
 def test_the_network_draws_each_merged_actor_once(merged_server: RunningServer,
