@@ -527,14 +527,21 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
               help="SPARQL endpoint queries run at once, each in its own process with the "
                    "store open, so memory grows with them; more wait (default 2).")
+@click.option("--verbose", is_flag=True,
+              help="Log debug records too, among them waitress's queue depth for every "
+                   "request that waits for a thread (else summed up once a minute).")
 def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
-          query_timeout: float, threads: int | None, query_workers: int | None) -> None:
+          query_timeout: float, threads: int | None, query_workers: int | None,
+          verbose: bool) -> None:
     """Serve the KG: SPARQL endpoint, entity pages and documents, ontology, VoID, dumps."""
     from kg.namespace import DEFAULT_BASE
     from kg.publish.reconcile_api import MountedReconcileApp
     from kg.publish.serve import DEFAULT_THREADS
     from kg.publish.serve import serve as run_server
+    from kg.publish.serve_log import configure_logging
     from kg.publish.server import DEFAULT_QUERY_WORKERS, ServerLimits, make_app
+
+    configure_logging(verbose=verbose)
 
     store = KGStore(store_dir, read_only=True)
     base = base_uri or DEFAULT_BASE

@@ -272,20 +272,23 @@ class RunningServer:
 
 
 @contextlib.contextmanager
-def serving(store_path: Path, dump_folder: Path, *, query_workers: int = 2
-            ) -> Iterator[RunningServer]:
+def serving(store_path: Path, dump_folder: Path, *, query_workers: int = 2,
+            threads: int | None = None) -> Iterator[RunningServer]:
     """`kg serve` over a store, on a free loopback port, in a thread (a real waitress
-    server: clients talk HTTP to it), with a trivial app mounted at /hello."""
+    server: clients talk HTTP to it), with the Reconciliation API at /reconcile as `kg
+    serve` mounts it, and a trivial app mounted at /hello."""
     from kg.namespace import DEFAULT_BASE
-    from kg.publish.serve import create
+    from kg.publish.reconcile_api import MountedReconcileApp
+    from kg.publish.serve import DEFAULT_THREADS, create
     from kg.publish.server import ServerLimits, make_app
 
     store = KGStore(store_path, read_only=True)
     limits = ServerLimits(query_seconds=SERVE_QUERY_SECONDS, result_bytes=SERVE_RESULT_BYTES,
                           body_bytes=SERVE_BODY_BYTES, query_workers=query_workers)
-    app = make_app(store, DEFAULT_BASE, mounts={"/hello": _hello_app}, limits=limits,
+    mounts = {"/hello": _hello_app, "/reconcile": MountedReconcileApp(store, DEFAULT_BASE)}
+    app = make_app(store, DEFAULT_BASE, mounts=mounts, limits=limits,
                    dump_folder=dump_folder, today=lambda: SERVE_TODAY)
-    server = create(app, "127.0.0.1", 0)
+    server = create(app, "127.0.0.1", 0, threads=threads or DEFAULT_THREADS)
     thread = threading.Thread(target=server.run, daemon=True, name="kg-serve-test")
     thread.start()
     try:

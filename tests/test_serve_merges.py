@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -24,10 +25,12 @@ from kg import namespace
 from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
 from kg.publish.merges import Merges
 from kg.publish.recon_index import load_index
+from kg.publish.top_actors import ReportedActor, top_actors
 from kg.reconcile.run import merge_store
 from kg.reconcile.same_actor import graph_name
 from kg.store import KGStore
 from tests.conftest import RunningServer, serving
+from tests.test_recon_api_schemas import assert_valid
 
 KH = URIRef(DEFAULT_BASE + "armed-group/kataib-hizballah")
 KH_VARIANT = URIRef(DEFAULT_BASE + "armed-group/kataib-hezbollah")
@@ -39,6 +42,8 @@ EU = URIRef(DEFAULT_BASE + "government-body/council-of-the-european-union")
 EU_DESIGNATION = URIRef(DEFAULT_BASE + "designation/merge-test-eu")
 PMF_AFFILIATION = URIRef(DEFAULT_BASE + "affiliation/merge-test-pmf")
 ATTACK = URIRef(DEFAULT_BASE + "attack/merge-test")
+AAH = URIRef(DEFAULT_BASE + "armed-group/asaib-ahl-al-haq")  # an actor of the examples
+AAH_ALLIANCE = URIRef(DEFAULT_BASE + "affiliation/merge-test-aah")
 # Reached through its module: pytest inspects a test module's globals, and rdflib's
 # closed XSD namespace warns about each name it is asked for.
 _DATE = namespace.XSD.date
@@ -75,6 +80,13 @@ def second_document() -> Graph:
     g.add((PMF_AFFILIATION, KG.organization, PMF_VARIANT))
     g.add((PMF_AFFILIATION, KG.affiliationKind, KG.PartOfAffiliation))
     g.add((PMF_AFFILIATION, KG.evidence, evidence("pmf", "Kata'ib Hezbollah, part of the PMF")))
+    # Stated only under the variant IRI: the canonical IRI has no tie to this group.
+    g.add((AAH_ALLIANCE, RDF.type, KG.Affiliation))
+    g.add((AAH_ALLIANCE, KG.member, KH_VARIANT))
+    g.add((AAH_ALLIANCE, KG.organization, AAH))
+    g.add((AAH_ALLIANCE, KG.affiliationKind, KG.AllianceAffiliation))
+    g.add((AAH_ALLIANCE, KG.evidence, evidence(
+        "aah", "Kata'ib Hezbollah fought beside Asa'ib Ahl al-Haq")))
     participation = URIRef(DEFAULT_BASE + "participation/merge-test")
     g.add((ATTACK, RDF.type, KG.Attack))
     g.add((ATTACK, KG.date, Literal("2021-06-01", datatype=_DATE)))
@@ -166,11 +178,33 @@ def test_the_home_page_lists_a_merged_actor_once(merged_server: RunningServer,
     actors = home.split('id="actors"', 1)[1].split("</table>", 1)[0]
     assert actors.count(f'href="{_path(KH)}"') == 1
     assert _path(KH_VARIANT) not in actors
-    # Its mentions are those of both its IRIs: the canonical one's, and the variant's one.
-    own = len(list(merged_server.app.store.db.quads_for_pattern(
-        ox.NamedNode(str(KH)), ox.NamedNode(str(KG.mention)), None, None)))
+    # Its documents and mentions are those of both its IRIs: the canonical one's, and
+    # the variant's one mention in the second document.
+    own = list(merged_server.app.store.db.quads_for_pattern(
+        ox.NamedNode(str(KH)), ox.NamedNode(str(KG.mention)), None, None))
+    documents = {q.graph_name for q in own}
+    assert DOC_B not in {URIRef(d.value) for d in documents if isinstance(d, ox.NamedNode)}
     row = actors.split(f'href="{_path(KH)}"', 1)[1].split("</tr>", 1)[0]
-    assert f"<td>{own + 1}</td>" in row
+    assert f"<td>{len(documents) + 1}</td><td>{len(own) + 1}</td>" in row
+
+
+def test_the_home_page_ranks_an_actor_by_the_documents_of_all_its_iris(
+        tmp_path: Path) -> None:
+    """A is named A in d1 and d3 and A2 in d1 and d2: three documents (d1 once), though
+    each IRI alone has two, fewer than C, which has two with more mentions."""
+    a, a2, b, c = (URIRef(DEFAULT_BASE + f"armed-group/rank-{n}") for n in ("a", "a2", "b", "c"))
+    named = {"d1": [a, a2], "d2": [a2], "d3": [a], "d4": [b, c, c, c, c, c], "d5": [b, c],
+             "d6": [b], "d7": [b]}
+    store = KGStore(tmp_path / "kg-data")
+    for document, actors in named.items():
+        g = Graph()
+        for n, actor in enumerate(actors):
+            g.add((actor, KG.mention, URIRef(DEFAULT_BASE + f"mention/{document}-{n}")))
+        store.replace_document(URIRef(DEFAULT_BASE + f"document/{document}"), g)
+    merges = Merges.from_pairs([(str(a2), str(a))])
+    assert top_actors(store, merges, limit=2) == [
+        ReportedActor(str(b), 4, 4), ReportedActor(str(a), 3, 4)]
+    assert [r.iri for r in top_actors(store, Merges(), limit=2)] == [str(b), str(c)]
 
 
 def test_the_network_draws_each_merged_actor_once(merged_server: RunningServer,
@@ -233,3 +267,74 @@ def test_chains_and_cycles_end_at_one_canonical_iri() -> None:
     assert merges.canonical == {"a": "c", "b": "c", "y": "x"}
     assert merges.cluster("a") == ["c", "a", "b"] and merges.cluster("c") == ["c", "a", "b"]
     assert merges.cluster("x") == ["x", "y"] and merges.cluster("s") == ["s"]
+
+
+# -- the Reconciliation API, as OpenRefine sees a merged actor -------------------------
+
+def _id(iri: str) -> str:
+    return iri[len(DEFAULT_BASE):]
+
+
+def _reconcile(server: RunningServer, http: Any, path: str = "", **params: str) -> Any:
+    response = http.post(f"{server.url}/reconcile{path}", data=params, timeout=60)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_extension_of_a_merged_actor_gathers_the_facts_of_every_iri(
+        merged_server: RunningServer, http: Any) -> None:
+    """The alliance, the EU designation and the other spelling are stated only under the
+    variant IRI; a user extending a column of Kata'ib Hizballah sees them, under either
+    id, and every actor value is given by the id of its actor, never of a merged IRI."""
+    columns = ["allied_with", "alias", "designated_by", "part_of", "has_part"]
+    query = {"ids": [_id(KH), _id(KH_VARIANT), _id(PMF)],
+             "properties": [{"id": c} for c in columns]}
+    assert_valid("data-extension-query", query)
+    answer = _reconcile(merged_server, http, extend=json.dumps(query)).json()
+    assert_valid("data-extension-response", answer)
+    rows = answer["rows"]
+    kh = rows[_id(KH)]
+    assert {"id": _id(AAH), "name": "Asa'ib Ahl al-Haq"} in kh["allied_with"]
+    assert {"id": _id(EU), "name": "Council of the European Union"} in kh["designated_by"]
+    aliases = [cell["str"] for cell in kh["alias"]]
+    assert aliases.count("Kata'ib Hezbollah") == 1 and "Kata'ib Hizballah" not in aliases
+    assert kh["part_of"] == [{"id": _id(PMF), "name": "Popular Mobilization Forces"}]
+    assert rows[_id(KH_VARIANT)] == kh  # a folded id answers for its actor
+    assert rows[_id(PMF)]["has_part"] == [{"id": _id(KH), "name": "Kata'ib Hizballah"}]
+    cells = [cell for row in rows.values() for column in row.values() for cell in column]
+    assert not {cell.get("id") for cell in cells} & {_id(KH_VARIANT), _id(PMF_VARIANT)}
+
+
+def test_preview_and_flyout_of_a_folded_id_show_the_canonical_actor(
+        merged_server: RunningServer, http: Any) -> None:
+    for iri in (KH, KH_VARIANT):
+        page = http.get(f"{merged_server.url}/reconcile/preview", params={"id": _id(iri)},
+                        timeout=60)
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith(
+            "text/html")
+        card = page.text
+        assert "<title>Kata&#x27;ib Hizballah</title>" in card
+        assert f'href="{KH}"' in card and f'href="{KH_VARIANT}"' not in card
+        assert "Kata&#x27;ib Hezbollah" in card.split("also:", 1)[1].split("</div>", 1)[0]
+        assert "allied with Asa&#x27;ib Ahl al-Haq" in card
+        assert "Council of the European Union" in card
+        flyout = http.get(f"{merged_server.url}/reconcile/flyout/entity",
+                          params={"id": _id(iri)}, timeout=60).json()
+        assert flyout["id"] == _id(iri) and "Council of the European Union" in flyout["html"]
+
+
+def test_a_condition_on_a_folded_id_matches_the_canonical_actor(
+        merged_server: RunningServer, http: Any) -> None:
+    batch = {
+        "named": {"query": "Kataib Hizballah",
+                  "properties": [{"pid": "affiliated_with", "v": {"id": _id(PMF_VARIANT)}}]},
+        "unnamed": {"properties": [{"pid": "affiliated_with",
+                                    "v": {"id": _id(PMF_VARIANT)}}]},
+    }
+    assert_valid("reconciliation-query-batch", batch)
+    results = _reconcile(merged_server, http, queries=json.dumps(batch)).json()
+    assert_valid("reconciliation-result-batch", results)
+    named = results["named"]["result"][0]
+    assert named["id"] == _id(KH)
+    assert {"id": "affiliated_with", "value": 1.0} in named["features"]
+    assert _id(KH) in {r["id"] for r in results["unnamed"]["result"]}

@@ -101,6 +101,11 @@ class Request:
         return str(value) if value is not None else None
 
     @property
+    def accept_encoding(self) -> str | None:
+        value = self.environ.get("HTTP_ACCEPT_ENCODING")
+        return str(value) if value is not None else None
+
+    @property
     def content_type(self) -> str:
         return str(self.environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
 

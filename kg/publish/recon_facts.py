@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from kg.publish.merges import Merges
 from kg.publish.recon_queries import select
 
 if TYPE_CHECKING:
+    from kg.publish.recon_index import ActorIndex
     from kg.store import KGStore
 
 
@@ -81,23 +83,57 @@ def _text(term: Any) -> str:
     return term.value if isinstance(term, ox.Literal) else ""
 
 
-def load_facts(store: KGStore, iri: str) -> ActorFacts | None:
-    """The facts of the actor `iri`, or None when the store knows no actor by it."""
-    actor = URIRef(iri)
-    facts = ActorFacts(iri)
-    for row in select(store, "facts", actor=actor):
-        entity = _entity(row["value"], row["valueLabel"])
-        values = facts.facts.setdefault(_text(row["key"]), [])
-        if entity not in values:
-            values.append(entity)
+def load_facts(store: KGStore, iri: str, *, index: ActorIndex | None = None
+               ) -> ActorFacts | None:
+    """The facts of the actor `iri`, or None when the store knows no actor by it.
+
+    With the service's `index`, a merged actor's facts are those of every IRI folded
+    into it (`iri` may be any of them; the facts are the canonical IRI's): a document
+    that names the actor otherwise may be the only one to state an affiliation, and an
+    OpenRefine user extending a column sees the actor, not one spelling of it. The
+    other IRIs' labels are its aliases, and an affiliation with a merged actor names
+    that actor as the index does."""
+    merges = index.merges if index is not None else Merges()
+    cluster = merges.cluster(iri)
+    facts = ActorFacts(cluster[0])
+    for member in cluster:
+        _read_facts(store, facts, member, own=member == facts.iri)
     if not facts.values("type"):
         return None
-    for row in select(store, "affiliations", actor=actor):
-        facts.affiliations.append(Affiliation(
-            _text(row["kind"]), _text(row["forward"]) == "true",
-            _entity(row["other"], row["otherLabel"]), _text(row["role"])))
-    for row in select(store, "designations", actor=actor):
-        facts.designations.append(Designation(
-            _entity(row["authority"], row["authorityLabel"]), _text(row["programs"]),
-            _text(row["status"]), _text(row["listedOn"]), _text(row["delistedOn"])))
+    labels = {e.value for e in facts.values("label")}
+    if "alias" in facts.facts:
+        facts.facts["alias"] = [e for e in facts.values("alias") if e.value not in labels]
+    for member in cluster:
+        for row in select(store, "affiliations", actor=URIRef(member)):
+            other = _entity(row["other"], row["otherLabel"])
+            canonical = merges.canonical_of(other.value) if other.is_iri else other.value
+            if canonical == facts.iri:
+                continue  # the actor with itself, once its IRIs are one
+            if canonical != other.value:
+                known = index.actors.get(canonical) if index is not None else None
+                other = Entity(canonical, known.name if known else canonical, True)
+            affiliation = Affiliation(_text(row["kind"]), _text(row["forward"]) == "true",
+                                      other, _text(row["role"]))
+            if affiliation not in facts.affiliations:
+                facts.affiliations.append(affiliation)
+        for row in select(store, "designations", actor=URIRef(member)):
+            designation = Designation(
+                _entity(row["authority"], row["authorityLabel"]), _text(row["programs"]),
+                _text(row["status"]), _text(row["listedOn"]), _text(row["delistedOn"]))
+            if designation not in facts.designations:
+                facts.designations.append(designation)
     return facts
+
+
+def _read_facts(store: KGStore, facts: ActorFacts, iri: str, *, own: bool) -> None:
+    """Add recon-facts' rows of `iri` to `facts`; a label of an IRI other than the
+    actor's `own` is one of its other names."""
+    for row in select(store, "facts", actor=URIRef(iri)):
+        key = _text(row["key"])
+        if key == "label" and not own:
+            key = "alias"
+        entity = _entity(row["value"], row["valueLabel"])
+        values = facts.facts.setdefault(key, [])
+        # One name however typed: one IRI's "KH" and another's "KH"@en are one alias.
+        if all(e.value != entity.value for e in values):
+            values.append(entity)

@@ -80,6 +80,10 @@ class ActorIndex:
     types: dict[str, ActorType]
     relations: dict[str, dict[str, set[Value]]]
     """actor IRI -> relation (recon-relations' ?relation) -> values."""
+    merges: Merges = field(default_factory=Merges)
+    """The merges folded into `actors`, kept so that an id a client holds from before a
+    merge (or types in) is answered for its actor, and the actor's facts are read from
+    every IRI of it, with the same reading of the identity graph as the index."""
     _by_key: dict[str, set[str]] = field(default_factory=dict)
     _by_word: dict[str, set[str]] = field(default_factory=dict)
     _by_value: dict[tuple[str, Value], set[str]] = field(default_factory=dict)
@@ -153,6 +157,11 @@ class ActorIndex:
         ranked = sorted(weight, key=lambda iri: (-weight[iri], iri))[:pool]
         return sorted(exact) + ranked
 
+    def actor_iri(self, iri: str | None) -> str | None:
+        """The IRI the index knows the actor `iri` names by: a merged IRI's canonical
+        one, any other IRI as it is (None stays None)."""
+        return self.merges.canonical_of(iri) if iri is not None else None
+
     def with_value(self, relation: str, value: Value) -> set[str]:
         """Actors that have `value` for `relation` (the reverse of `relations`)."""
         return self._by_value.get((relation, value), set())
@@ -215,8 +224,9 @@ def load_index(store: KGStore, *, base: str | None = None) -> ActorIndex:
         value = row["value"]
         relations[_text(row["actor"])][_text(row["relation"])].add(
             Value(_text(value), isinstance(value, ox.NamedNode)))
-    if base is not None:
-        _fold_merges(actors, relations, read_merges(store, base))
+    merges = read_merges(store, base) if base is not None else Merges()
+    if merges.canonical:
+        _fold_merges(actors, relations, merges)
     for actor in actors.values():
         actor.labels.sort()
         actor.aliases = sorted({a for a in actor.aliases if a not in actor.labels})
@@ -229,7 +239,7 @@ def load_index(store: KGStore, *, base: str | None = None) -> ActorIndex:
             broader[iri].add(_text(row["broader"]))
     types = {iri: ActorType(iri, label, comment, tuple(sorted(broader[iri])))
              for iri, (label, comment) in labels.items()}
-    return ActorIndex(actors, types, {k: dict(v) for k, v in relations.items()})
+    return ActorIndex(actors, types, {k: dict(v) for k, v in relations.items()}, merges)
 
 
 class IndexCache:

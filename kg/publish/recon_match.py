@@ -60,6 +60,11 @@ class Matcher:
     index: ActorIndex
     ids: Ids
 
+    def _actor_iri(self, entity_id: str) -> str | None:
+        """The actor a condition's id names: an id of a merged IRI stands for its actor,
+        whose relations the index holds at the canonical IRI."""
+        return self.index.actor_iri(self.ids.entity_iri(entity_id))
+
     def _condition_score(self, actor: Actor, condition: Condition) -> float | None:
         """How well the actor meets a condition in [0, 1]; None when it has no value."""
         values = self.index.relations.get(actor.iri, {}).get(condition.pid, set())
@@ -72,7 +77,7 @@ class Matcher:
         names = names_of(self.index, values)
         best = 0.0
         for wanted in condition.values:
-            if wanted.id is not None and self.ids.entity_iri(wanted.id) in iris:
+            if wanted.id is not None and self._actor_iri(wanted.id) in iris:
                 return 1.0
             if wanted.text and names:
                 best = max(best, *(name_similarity(wanted.text, n) for n in names))
@@ -88,7 +93,7 @@ class Matcher:
                     q = qid(wanted.id or wanted.text)
                     targets = [Value(str(WD) + q, True)] if q else []
                 else:
-                    iri = self.ids.entity_iri(wanted.id) if wanted.id else None
+                    iri = self._actor_iri(wanted.id) if wanted.id else None
                     targets = [Value(iri, True)] if iri else []
                     if wanted.text:
                         targets += [Value(t, True) for t in self.index.by_name(wanted.text)]

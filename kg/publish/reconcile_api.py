@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from kg.namespace import KG
-from kg.publish.recon_facts import load_facts
+from kg.publish.recon_facts import ActorFacts, load_facts
 from kg.publish.recon_ids import Ids
-from kg.publish.recon_index import IndexCache
+from kg.publish.recon_index import ActorIndex, IndexCache
 from kg.publish.recon_input import (
     MAX_LIMIT,
     ExtendQuery,
@@ -219,8 +219,7 @@ class ReconcileApp:
             meta.append(entry)
         rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for entity_id in query.ids:
-            iri = self.ids.entity_iri(entity_id)
-            facts = load_facts(self.store, iri) if iri else None
+            facts = self._load(entity_id, index)
             row: dict[str, list[dict[str, Any]]] = {}
             for asked in query.properties:
                 known = props.get(asked.id)
@@ -297,22 +296,26 @@ class ReconcileApp:
             answer["limit"] = limit
         return 200, "application/json", _json(answer)
 
-    def _facts_of(self, params: dict[str, str]) -> tuple[str, Any]:
-        entity_id = params.get("id", "")
+    def _load(self, entity_id: str, index: ActorIndex) -> ActorFacts | None:
+        """The facts of the actor an id names; an id of a merged IRI names its actor."""
         iri = self.ids.entity_iri(entity_id)
-        facts = load_facts(self.store, iri) if iri else None
+        return load_facts(self.store, iri, index=index) if iri else None
+
+    def _facts_of(self, params: dict[str, str]) -> ActorFacts:
+        entity_id = params.get("id", "")
+        facts = self._load(entity_id, self.cache.get())
         if facts is None:
             raise RequestError(f"no actor with id {entity_id[:100]!r}", 404)
-        return iri or "", facts
+        return facts
 
     def flyout(self, params: dict[str, str]) -> tuple[int, str, bytes]:
-        iri, facts = self._facts_of(params)
+        facts = self._facts_of(params)
         return 200, "application/json", _json(
-            {"id": params["id"], "html": preview_snippet(facts, iri)})
+            {"id": params["id"], "html": preview_snippet(facts, facts.iri)})
 
     def preview(self, params: dict[str, str]) -> tuple[int, str, bytes]:
-        iri, facts = self._facts_of(params)
-        return 200, "text/html", preview_page(preview_snippet(facts, iri),
+        facts = self._facts_of(params)
+        return 200, "text/html", preview_page(preview_snippet(facts, facts.iri),
                                               facts.name).encode("utf-8")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from waitress.server import create_server
 
+from kg.publish.serve_log import quiet_queue_warnings
 from kg.publish.server import KGApp
 
 DEFAULT_THREADS = 16
@@ -19,7 +20,9 @@ def create(app: KGApp, host: str, port: int, *, threads: int = DEFAULT_THREADS) 
     Enough threads that page loads are not queued behind slow SPARQL queries, and a
     connection limit well above the 50 clients the server is tested with. Waitress caps
     bodies too (a chunked body has no length the app could check first), above the app's
-    own limit so that the app's message, which says what the limit is, is the one seen."""
+    own limit so that the app's message, which says what the limit is, is the one seen.
+    Its warning per request that waits for a thread is summed up instead (serve_log)."""
+    quiet_queue_warnings()
     return create_server(app, host=host, port=port, threads=threads, connection_limit=200,
                          channel_timeout=120, ident="kg",
                          max_request_body_size=2 * app.limits.body_bytes + 65536)

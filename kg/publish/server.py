@@ -25,9 +25,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.namespace import KG
 from kg.publish import sparql_protocol
-from kg.publish.assets import query_text
+from kg.publish.compression import accepts_gzip, compressible, label, negotiate_encoding
 from kg.publish.conneg import HTML, RDF, names_html, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
@@ -51,6 +50,7 @@ from kg.publish.page_cache import PageCache
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
+from kg.publish.top_actors import top_actors
 from kg.publish.vocabulary import sections, source_path, triples
 from kg.publish.void import VoidDescription
 from kg.queries import find_query, run_query
@@ -130,7 +130,7 @@ class KGApp:
             log.exception("error answering %s %s", request.method, request.path)
             response = error_response(HTTPError(500, "internal error; the server's log has "
                                                      "the details"), request.accept)
-        return response(environ, start_response)
+        return negotiate_encoding(response, request.accept_encoding)(environ, start_response)
 
     def route(self, request: Request) -> Response:
         path = request.path
@@ -148,7 +148,7 @@ class KGApp:
         if path == "/.well-known/void":
             return self.void_description(request)
         if path == "/dumps" or path.startswith("/dumps/"):
-            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "")
+            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "", request)
         stem, extension = split_document_path(path)
         for kind, vocabulary_path in (("ontology", self.site.ontology_path),
                                       ("shapes", self.site.shapes_path)):
@@ -226,7 +226,7 @@ class KGApp:
         response.headers.append(("Vary", "Accept"))
         return response
 
-    def dump(self, name: str) -> Response:
+    def dump(self, name: str, request: Request) -> Response:
         if name == "":
             body = self.pages.render("dumps.html", title="Dumps", dumps=list(DUMPS.items()))
             return Response(200, body, HTML.content_type)
@@ -235,9 +235,16 @@ class KGApp:
         if name not in DUMPS:
             raise HTTPError(404, f"no dump {name!r}; the dumps are {', '.join(DUMPS)}")
         file = self.dumps.file(name)
-        size = file.stat().st_size
-        return Response(200, _file_chunks(file), DUMPS[name].media_type,
-                        [("Content-Disposition", f'attachment; filename="{name}"')], size)
+        response = Response(200, _file_chunks(file), DUMPS[name].media_type,
+                            [("Content-Disposition", f'attachment; filename="{name}"')],
+                            file.stat().st_size)
+        if compressible(response):
+            compressed = accepts_gzip(request.accept_encoding)
+            if compressed:  # under the same file name: the client saves it decoded
+                packed = self.dumps.file(name, compressed=True)
+                response.body, response.length = _file_chunks(packed), packed.stat().st_size
+            label(response, compressed=compressed)
+        return response
 
     def query_form(self, request: Request) -> Response:
         body = self.pages.render("sparql.html", title="SPARQL endpoint",
@@ -258,30 +265,13 @@ class KGApp:
         with self._home_lock:
             if self._home is None:
                 summary = run_query(self.store, find_query("summary"), {})
-                merges = self.merges.get()
-                actors: dict[str, dict[str, Any]] = {}
-                for row in self.store.select(query_text("top-actors")):
-                    iri = merges.canonical_of(row["actor"].value)
-                    if iri in actors:  # a merged actor, listed with all its IRIs already
-                        continue
-                    cluster = merges.cluster(iri)
-                    mentions = int(row["mentions"].value) if len(cluster) == 1 else \
-                        self._mentions(cluster)
-                    actors[iri] = {"href": self.site.href(iri),
-                                   "label": self.pages.label(iri) or iri,
-                                   "type": self.pages.actor_kind(iri),
-                                   "mentions": mentions}
-                ranked = sorted(actors.values(), key=lambda a: -a["mentions"])
-                self._home = ([(str(r[0]), r[1]) for r in summary.rows], ranked)
+                actors = [{"href": self.site.href(actor.iri),
+                           "label": self.pages.label(actor.iri) or actor.iri,
+                           "type": self.pages.actor_kind(actor.iri),
+                           "documents": actor.documents, "mentions": actor.mentions}
+                          for actor in top_actors(self.store, self.merges.get())]
+                self._home = ([(str(r[0]), r[1]) for r in summary.rows], actors)
             return self._home
-
-    def _mentions(self, iris: list[str]) -> int:
-        """The mentions of a merged actor, all its IRIs' (counted as top-actors.rq counts:
-        once per graph stating one)."""
-        mention = ox.NamedNode(str(KG.mention))
-        return sum(1 for iri in iris
-                   for _ in self.store.db.quads_for_pattern(ox.NamedNode(iri), mention, None,
-                                                            None))
 
     def warm_up(self) -> None:
         """Count what the home page and VoID show, read the merged actors and the

@@ -1,0 +1,43 @@
+"""The home page's most reported actors, a merged actor counted as one.
+
+An actor is ranked by the documents that mention it under any of its IRIs, then by its
+mentions: a group that most articles spell one way and a few another is as reported as
+one spelt alike everywhere. The ranking is made after folding (kg.publish.merges), not
+per IRI then limited, so that an actor whose IRIs each fall below the cut still comes
+in at its place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kg.publish.assets import query_text
+
+if TYPE_CHECKING:
+    from kg.publish.merges import Merges
+    from kg.store import KGStore
+
+# How many actors the home page lists.
+SHOWN = 50
+
+
+@dataclass(frozen=True)
+class ReportedActor:
+    iri: str
+    """The canonical IRI."""
+    documents: int
+    mentions: int
+
+
+def top_actors(store: KGStore, merges: Merges, *, limit: int = SHOWN) -> list[ReportedActor]:
+    """The `limit` actors mentioned in most documents, most first (ties: more mentions,
+    then the IRI, so that the list is the same on every start)."""
+    documents: dict[str, set[str]] = {}
+    mentions: dict[str, int] = {}
+    for row in store.select(query_text("actor-documents")):
+        iri = merges.canonical_of(row["actor"].value)
+        documents.setdefault(iri, set()).add(row["document"].value)
+        mentions[iri] = mentions.get(iri, 0) + int(row["mentions"].value)
+    ranked = sorted(documents, key=lambda iri: (-len(documents[iri]), -mentions[iri], iri))
+    return [ReportedActor(iri, len(documents[iri]), mentions[iri]) for iri in ranked[:limit]]
