@@ -85,8 +85,8 @@ def main() -> None:
                                  if not args.only or q.name in args.only]
     labels = sorted({actor.label for actor in stored_actors(store, args.base)})
     drawn = random.Random(1).sample(labels, min(args.actors, len(labels)))
-    print(f"{len(labels)} actors named in documents and lists; {len(drawn)} drawn at random for the "
-          "queries about one actor, each run once")
+    print(f"{len(labels)} actors named in documents and lists; {len(drawn)} drawn at "
+          "random for the queries about one actor, each run once")
     print(f"{'query':28} {'rows':>6} {'p50 ms':>8} {'p95 ms':>8}   "
           f"{'drawn':>5} {'p50 ms':>8} {'p95 ms':>8}")
     slow = []
