@@ -23,6 +23,7 @@ from kg.extract import ExtractOptions, extract_document, extractor_versions
 from kg.identity import document_iri
 from kg.lists import LIST_ONLY_SUFFIXES, is_companion, is_list_file
 from kg.lists.ingest import ingest_list, write_list_gazetteer
+from kg.name_index import index_names
 from kg.outcomes import BuildResult, Outcome, graph_of, outcome_of, store_quarantine
 from kg.reconcile.run import merge_store
 from kg.store import KGStore
@@ -137,5 +138,6 @@ def build(
     if result.stored or lists:
         # The actors of the new documents may be actors of earlier ones under other names.
         result.identity = merge_store(store, options.base, options.now)
+        index_names(store, options.base)  # the new documents' names, for the queries
     store.flush()
     return result

@@ -38,13 +38,18 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError, StoreError
-from kg.namespace import OWL, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
+from kg.name_index import graph_name as names_graph_name
+from kg.name_index import name_key, with_name_keys
+from kg.namespace import DEFAULT_BASE, OWL, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 from kg.reconcile.same_actor import graph_name as identity_graph_name
 from kg.resources import queries_dir
 from kg.values import date_literal
 
-# date: a day, month or year (a period's bound); day: one day (what held on it).
-PARAM_TYPES = ("string", "iri", "date", "day", "year", "integer")
+# date: a day, month or year (a period's bound); day: one day (what held on it); name: a
+# label or alias in any case, bound as its key in the name index (kg.name_index), so that
+# the query looks the key up (`?actor kg:nameKey ?name`) instead of lower-casing every
+# name of the KG to compare it.
+PARAM_TYPES = ("string", "name", "iri", "date", "day", "year", "integer")
 # The graph of the ontology in a store (kg.store.ONTOLOGY_GRAPH): always part of a dataset.
 _ONTOLOGY_GRAPH = "https://w3id.org/kg/ontology"
 # When a graph's contents were learned: an extraction run's end, a link decision's time.
@@ -134,6 +139,11 @@ def typed_value(param: Param, raw: str) -> URIRef | Literal:
     raw = raw.strip()
     if param.type == "string":
         return Literal(raw)
+    if param.type == "name":
+        if not raw:
+            raise QueryError(f"parameter {param.name}: an empty name finds nothing "
+                             "(expected a label or alias, in any case)")
+        return Literal(name_key(raw))
     if param.type == "iri":
         if raw.startswith("<") and raw.endswith(">"):
             raw = raw[1:-1]
@@ -346,6 +356,14 @@ def _merged(target: ox.Store, quads: Iterable[ox.Quad]) -> ox.Store:
     return target
 
 
+def _view_quads(store: Any) -> Iterator[ox.Quad]:
+    """The store's quads with merged actors folded, and the keys of their names: those of
+    the store's name index where kg wrote one, made here for a store filled otherwise
+    (loaded by hand, or written by a kg that kept no index)."""
+    keys = str(names_graph_name(DEFAULT_BASE))
+    return iter(_folded(with_name_keys(store.quads(), keys), same_actors(store)))
+
+
 def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
     """The store as named queries see it: its named graphs, and as default graph their RDF
     merge, each triple once.
@@ -359,7 +377,7 @@ def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
     view is made in memory for this process, as it is with `in_memory` (tests, one-off
     runs that should leave the store's folder as it is)."""
     if in_memory:
-        return _merged(ox.Store(), _folded(store.quads(), same_actors(store)))
+        return _merged(ox.Store(), _view_quads(store))
     folder = Path(store.path) / VIEW_DIR
     key = _store_key(store)
     marker = folder / _VIEW_KEY
@@ -369,14 +387,13 @@ def query_view(store: Any, *, in_memory: bool = False) -> ox.Store:
     try:
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
-        _merged(ox.Store(str(partial / "store")),
-                _folded(store.quads(), same_actors(store))).flush()
+        _merged(ox.Store(str(partial / "store")), _view_quads(store)).flush()
         (partial / _VIEW_KEY).write_text(key, encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         partial.rename(folder)
     except OSError:
         shutil.rmtree(partial, ignore_errors=True)
-        return _merged(ox.Store(), _folded(store.quads(), same_actors(store)))
+        return _merged(ox.Store(), _view_quads(store))
     try:
         return ox.Store.read_only(str(folder / "store"))
     except OSError as exc:
@@ -388,7 +405,8 @@ def query_view_as_of(store: Any, before: dt.datetime) -> ox.Store:
     Actors are not folded into one another here: which IRIs are one actor is decided
     over the whole store, now, and is not part of what the KG knew then."""
     quads = (q for g in graphs_known(store, before) for q in store.quads(ox.NamedNode(g)))
-    return _merged(ox.Store(), quads)
+    # The store's name index holds the names known now; the view keys those known then.
+    return _merged(ox.Store(), with_name_keys(quads, str(names_graph_name(DEFAULT_BASE))))
 
 
 def canonical_params(db: ox.Store, params: Mapping[str, URIRef | Literal]

@@ -59,7 +59,7 @@ def _timed(view: Any, query: NamedQuery, params: list[dict[str, str]], repeat: i
 def _actor_param(query: NamedQuery) -> str | None:
     """The parameter that names one actor, if the query has one."""
     return next((p.name for p in query.params
-                 if p.type == "string" and "label or alias" in p.description), None)
+                 if p.type == "name"), None)
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.query import Result
 
+from kg.name_index import graph_name as names_graph_name
+from kg.namespace import DEFAULT_BASE
 from kg.queries import (
     NamedQuery,
     bind_params,
@@ -112,8 +114,11 @@ def test_same_answers_as_of_a_day(kg: KGStore) -> None:
                                  dt.UTC)
     assert before < CORPUS_AT
     graphs = graphs_known(store, before)
-    rdflib_kg = _dataset(store, graphs)
     view = query_view_as_of(store, before)
+    # The view holds the graphs known then and the keys of the names they give.
+    names = str(names_graph_name(DEFAULT_BASE))
+    assert {g.value for g in view.named_graphs()} == set(graphs) | {names}
+    rdflib_kg = _dataset(view)
     for name in ("summary", "actors-by-type", "designations-by-authority"):
         query = next(q for q in QUERIES if q.name == name)
         params = bind_params(query, example_params(query))

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.identity import actor_iri
 from kg.namespace import DEFAULT_BASE, KG, OWL, RDF, RDFS, SKOS, WD
-from kg.queries import find_query, query_view, run_query
+from kg.queries import bind_params, find_query, query_view, run_query
 from kg.reconcile.run import graph_name, merge_store
 from kg.reconcile.same_actor import Identity, StoredActor, identity_graph, same_actors
 from kg.store import KGStore
@@ -150,8 +150,8 @@ def test_build_folds_an_actor_named_otherwise_in_another_document(tmp_path: Path
     assert [(r[1], r[3]) for r in same] == [("Qais al-Khazali", "Qais Khazali")]
     # Under either IRI, one actor with the leadership both documents report.
     for name in ("Qais al-Khazali", "Qais Khazali"):
-        answer = run_query(view, find_query("affiliations-of-actor"),
-                           {"name": Literal(name)})
+        query = find_query("affiliations-of-actor")
+        answer = run_query(view, query, bind_params(query, {"name": name}))
         documents = {row[answer.columns.index("document")] for row in answer.rows}
         assert len(documents) == 2, (name, answer.rows)
     kinds = run_query(view, find_query("actors-by-type"), {"type": KG.Person}).rows

@@ -158,6 +158,8 @@ class KG(DefinedNamespace):
     # A span of a document's text that names this actor; the evidence that the document speaks of it, with the surface form used.
     mergedActor: URIRef
     # The actor IRI that is folded into the canonical one.
+    nameKey: URIRef
+    # A label or alias of the resource, lower-cased as SPARQL's LCASE does: the key by which the named queries find an actor by any of its names whatever the case, without lower-casing every name of the KG on each call. kg writes the keys into the names graph ({base}graph/names) after every change to the store's names; they are derived data, not a claim of any source.
     nameScore: URIRef
     # How well the candidate's label or alias matches one of the actor's names, in [0, 1].
     nationality: URIRef

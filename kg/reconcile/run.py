@@ -17,6 +17,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from kg.identity import ACTOR_TYPE_SEGMENTS, node_iri
+from kg.name_index import index_names
 from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
 from kg.reconcile.candidates import ActorToLink, Search, Select
 from kg.reconcile.enrich import Enrichment, enrich
@@ -152,6 +153,7 @@ def reconcile_store(store: KGStore, select: Select, endpoint: str, *, base: str,
     enrichment = enrich(select, linked, endpoint=endpoint, when=when, base=base)
     store.replace_document(graph_name(base), split.valid)
     store.replace_document(enrichment_graph_name(base), enrichment.graph)
+    index_names(store, base)  # Wikidata's labels and aliases are names to find actors by
     identity = merge_store(store, base, when)  # the new links may join actors, or part them
     return ReconcileResult(decisions, len(split.quarantined), enrichment, identity)
 
