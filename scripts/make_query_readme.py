@@ -111,8 +111,8 @@ What Oxigraph 0.5 does with a query, measured on a KG of 1.1M quads
   strings over 15 bytes): 5 to 10 µs a term, and a long answer costs its length.
 - Matching a name ignoring case with `LCASE` reads every label and alias (100 to 300 ms
   at 1.1M quads). A parameter of type `name` is bound lower-cased, as a key of the name
-  index (kg.name_index, the graph `{base}graph/names`): look it up with
-  `VALUES ?lookup { kg:nameKey } ?actor ?lookup ?name .` (the VALUES makes the lookup
+  index (kg.name_index, the graph `{{base}}graph/names`): look it up with
+  `VALUES ?lookup {{ kg:nameKey }} ?actor ?lookup ?name .` (the VALUES makes the lookup
   the start: 1 ms where `?actor kg:nameKey ?name` alone took 1 s), or inside an optional
   parameter's EXISTS with `?actor kg:nameKey ?name`. The `?name` column then shows the key.
 
