@@ -74,6 +74,22 @@ def node_iri(kind: str, *key: object, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base}{kind}/{digest(kind, *key)}")
 
 
+# The graphs kg derives from the documents' graphs: they state no source's claim, so
+# they are neither validated as a document nor counted as one.
+KG_GRAPHS = ("enrichment", "identity", "names", "reconciliation", "reviews")
+
+
+def kg_graph(base: str, name: str) -> URIRef:
+    assert name in KG_GRAPHS, name
+    return URIRef(f"{base}graph/{name}")
+
+
+def is_kg_graph(iri: str) -> bool:
+    """Whether `iri` names one of kg's own graphs, under whichever base the store uses."""
+    head, _, name = iri.rpartition("/")
+    return name in KG_GRAPHS and head.endswith("graph")
+
+
 def document_iri(url: str | None, content_hash: str, base: str = DEFAULT_BASE) -> URIRef:
     """A document is named by its URL when it has one, else by its content."""
     return URIRef(f"{base}document/{digest('url', url) if url else content_hash[:20]}")

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from kg.identity import kg_graph
 from kg.namespace import KG, RDFS, SKOS
 from kg.store import KGStore
 
@@ -31,7 +32,7 @@ _NAME_KEY = ox.NamedNode(str(KG.nameKey))
 
 
 def graph_name(base: str) -> URIRef:
-    return URIRef(f"{base}graph/names")
+    return kg_graph(base, "names")
 
 
 def name_key(name: str) -> str:

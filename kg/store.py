@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg.errors import StoreError
-from kg.identity import digest
+from kg.identity import digest, is_kg_graph
 from kg.namespace import KG, PREFIXES
 from kg.resources import ontology_path
 
@@ -240,9 +240,11 @@ class KGStore:
         return Graph().parse(data=data, format="nt")
 
     def document_graphs(self) -> list[str]:
-        """Names of the documents' graphs (every named graph but the ontology's)."""
+        """Names of the documents' graphs: every named graph but the ontology's and those kg
+        derives from the documents (identity, names, reconciliation...)."""
         return sorted(g.value for g in self.db.named_graphs()
-                      if isinstance(g, ox.NamedNode) and g.value != str(ONTOLOGY_GRAPH))
+                      if isinstance(g, ox.NamedNode) and g.value != str(ONTOLOGY_GRAPH)
+                      and not is_kg_graph(g.value))
 
     def quarantined_documents(self) -> list[str]:
         return sorted(

@@ -267,7 +267,7 @@ def test_query_list() -> None:
     assert len(names) >= 6
     listed = re.findall(r"^([a-z0-9-]+): ", result.stdout, re.M)
     assert sorted(listed) == names
-    assert "--param name=VALUE (string)" in result.stdout
+    assert "--param name=VALUE (name)" in result.stdout
 
 
 @pytest.fixture
@@ -289,9 +289,9 @@ def typed_query(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["affiliations-of-actor"], ["--param name=VALUE", "(string)"]),
+        (["affiliations-of-actor"], ["--param name=VALUE", "(name)"]),
         (["affiliations-of-actor", "-p", "name=KH", "-p", "nmae=KH"],
-         ["no parameter nmae", "name (string)"]),
+         ["no parameter nmae", "name (name)"]),
         (["events-in-year"], ["--param year=VALUE", "(year)"]),
         (["events-in-year", "--param", "year=20x"], ["parameter year", "expected YYYY"]),
         (["events-in-year", "--param", "year=2020-01"], ["parameter year", "expected YYYY"]),

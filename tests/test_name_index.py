@@ -11,6 +11,7 @@ import pytest
 from rdflib import Literal
 
 from kg.build import build
+from kg.identity import is_kg_graph
 from kg.name_index import graph_name, index_names, name_key
 from kg.namespace import DEFAULT_BASE, KG, RDFS
 from kg.queries import bind_params, find_query, query_view, run_query
@@ -55,6 +56,10 @@ def test_a_build_writes_a_key_for_every_name(built: KGStore) -> None:
     assert names <= keys
     # Run again, the index is replaced, not added to.
     assert index_names(built, DEFAULT_BASE) == len(index)
+    # Derived data: not a document's graph, so neither counted nor validated as one.
+    assert built.document_graphs() and str(graph_name(DEFAULT_BASE)) not in built.document_graphs()
+    assert is_kg_graph(str(graph_name("https://example.org/other/")))
+    assert not is_kg_graph("https://example.org/graph/documents")
 
 
 def test_queries_find_an_actor_in_any_case(built: KGStore) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
+from kg.identity import kg_graph
 from kg.namespace import PROV, RDF, RDFS, SKOS, WDT, XSD
 from kg.reconcile.candidates import ITEMS_PER_REQUEST, Select, batches
 from kg.reconcile.sparql import render
@@ -24,7 +25,7 @@ STATEMENTS = ("P31", "P17", "P571", "P3461")
 
 
 def graph_name(base: str) -> URIRef:
-    return URIRef(f"{base}graph/enrichment")
+    return kg_graph(base, "enrichment")
 
 
 @dataclass

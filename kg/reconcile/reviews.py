@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from kg.errors import InputError
-from kg.identity import node_iri
+from kg.identity import kg_graph, node_iri
 from kg.namespace import KG, PROV, RDF, RDFS, SKOS
 from kg.reconcile.candidates import ActorToLink
 from kg.reconcile.items import parse_item
@@ -45,7 +45,7 @@ class ReadReviews:
 
 
 def graph_name(base: str) -> URIRef:
-    return URIRef(f"{base}graph/reviews")
+    return kg_graph(base, "reviews")
 
 
 def read_reviews(path: Path, actors: Iterable[URIRef]) -> ReadReviews:

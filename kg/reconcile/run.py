@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.identity import ACTOR_TYPE_SEGMENTS, node_iri
+from kg.identity import ACTOR_TYPE_SEGMENTS, kg_graph, node_iri
 from kg.name_index import index_names
 from kg.namespace import KG, PROV, RDF, RDFS, SKOS, XSD
 from kg.reconcile.candidates import ActorToLink, Search, Select
@@ -43,7 +43,7 @@ from kg.values import datetime_literal, decimal_literal
 
 
 def graph_name(base: str) -> URIRef:
-    return URIRef(f"{base}graph/reconciliation")
+    return kg_graph(base, "reconciliation")
 
 
 def stored_actors(store: KGStore, base: str) -> list[StoredActor]:

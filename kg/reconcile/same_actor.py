@@ -31,7 +31,13 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
 
-from kg.identity import ACTOR_TYPE_SEGMENTS, GROUP_TYPES, node_iri, normalize_name
+from kg.identity import (
+    ACTOR_TYPE_SEGMENTS,
+    GROUP_TYPES,
+    kg_graph,
+    node_iri,
+    normalize_name,
+)
 from kg.namespace import KG, OWL, PROV, RDF, RDFS
 from kg.reconcile.variants import name_words, variant_keys
 from kg.values import datetime_literal
@@ -210,7 +216,7 @@ def same_actors(actors: Sequence[StoredActor], items: Mapping[URIRef, URIRef]) -
 
 
 def graph_name(base: str) -> URIRef:
-    return URIRef(f"{base}graph/identity")
+    return kg_graph(base, "identity")
 
 
 def identity_graph(identity: Identity, actors: Mapping[URIRef, StoredActor],
