@@ -13,6 +13,7 @@ from requests import Response
 
 from kg.publish.compression import MIN_BYTES, accepts_gzip, label
 from kg.publish.http import Response as KGResponse
+from kg.publish.page_cache import PageCache
 from tests.conftest import RunningServer
 
 KH_PATH = "/kg/id/armed-group/kataib-hizballah"
@@ -113,6 +114,31 @@ def test_a_dump_is_compressed_once(kg_server: RunningServer, http: Any) -> None:
     _response, body = _get(kg_server, http, "/dumps/kg.nq", {}, "gzip")
     assert packed.stat().st_mtime_ns == written and body == packed.read_bytes()
     assert gzip.decompress(body) == kg_server.app.dumps.file("kg.nq").read_bytes()
+
+
+def test_a_kept_page_is_compressed_once(kg_server: RunningServer, http: Any,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The most visited pages are the kept ones: their gzip variant is kept beside them,
+    not made again on every hit, and is the variant any other answer would have."""
+    compressed: list[bytes] = []
+    real_compress = gzip.compress
+
+    def counting(data: bytes, *args: Any, **kwargs: Any) -> bytes:
+        compressed.append(data)
+        return real_compress(data, *args, **kwargs)
+
+    monkeypatch.setattr(gzip, "compress", counting)
+    monkeypatch.setattr(kg_server.app, "page_cache", PageCache(min_seconds=0.0))
+    path = f"{KH_PATH}.html"
+    hits = [_get(kg_server, http, path, {}, "gzip") for _ in range(2)]
+    plain, plain_body = _get(kg_server, http, path, {}, "identity")
+    assert compressed == [plain_body]
+    for packed, packed_body in hits:
+        assert gzip.decompress(packed_body) == plain_body
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert int(packed.headers["Content-Length"]) == len(packed_body)
+        assert _vary(packed) == _vary(plain) == {"Accept-Encoding"}
+    assert "Content-Encoding" not in plain.headers
 
 
 def test_the_gzip_variant_has_an_etag_of_its_own() -> None:

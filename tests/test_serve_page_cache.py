@@ -4,12 +4,13 @@ build it again; and the server sends a kept page as it was built."""
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from typing import Any
 
 from kg.namespace import DEFAULT_BASE
-from kg.publish.page_cache import PageCache
+from kg.publish.page_cache import Page, PageCache
 from tests.conftest import RunningServer
 
 
@@ -28,8 +29,8 @@ def test_only_slow_pages_are_kept() -> None:
     cache = PageCache(min_seconds=0.02, max_bytes=1000)
     calls: list[bytes] = []
     for _ in range(2):
-        assert cache.page("slow", _builder(b"s" * 10, 0.03, calls)) == b"s" * 10
-        assert cache.page("fast", _builder(b"f" * 10, 0.0, calls)) == b"f" * 10
+        assert cache.page("slow", _builder(b"s" * 10, 0.03, calls)).body == b"s" * 10
+        assert cache.page("fast", _builder(b"f" * 10, 0.0, calls)).body == b"f" * 10
     assert calls == [b"s" * 10, b"f" * 10, b"f" * 10]
     assert len(cache) == 1
 
@@ -43,7 +44,24 @@ def test_the_least_recently_used_page_goes_first_when_the_budget_is_spent() -> N
     cache.page("c", _builder(b"c" * 10, 0.0, calls))  # 30 bytes: "b" goes
     cache.page("big", _builder(b"x" * 26, 0.0, calls))  # over the budget alone: not kept
     assert len(cache) == 2 and cache._cached("b") is None
-    assert cache._cached("a") == b"a" * 10 and cache._cached("c") == b"c" * 10
+    assert cache._cached("a") == Page(b"a" * 10) and cache._cached("c") == Page(b"c" * 10)
+
+
+def test_a_kept_page_keeps_its_gzip_variant_within_the_budget() -> None:
+    """Compressed once, when kept; a page too small to be sent compressed has none, and
+    one not kept is left to be compressed per request."""
+    body = b"<p>a claim and its sources</p>" * 100
+    cache = PageCache(min_seconds=0.0, max_bytes=len(body) + 200)
+    calls: list[bytes] = []
+    kept = cache.page("big", _builder(body, 0.0, calls))
+    assert kept.gzipped is not None and gzip.decompress(kept.gzipped) == body
+    assert kept.gzip_variant is not None and kept.gzip_variant() == (
+        kept.gzipped, len(kept.gzipped))
+    assert cache.page("big", _builder(b"never", 0.0, calls)) is kept and calls == [body]
+    assert cache.page("small", _builder(b"tiny", 0.0, calls)).gzip_variant is None
+    assert cache._bytes == len(body) + len(kept.gzipped) + len(b"tiny")
+    fast = PageCache(min_seconds=10.0).page("fast", _builder(body, 0.0, calls))
+    assert fast == Page(body)
 
 
 def test_clients_asking_at_once_wait_for_one_build() -> None:
@@ -51,7 +69,7 @@ def test_clients_asking_at_once_wait_for_one_build() -> None:
     calls: list[bytes] = []
     results: list[bytes] = []
     threads = [threading.Thread(target=lambda: results.append(
-        cache.page("p", _builder(b"page", 0.1, calls)))) for _ in range(8)]
+        cache.page("p", _builder(b"page", 0.1, calls)).body)) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -65,7 +83,8 @@ def test_the_server_sends_a_kept_page_unchanged(kg_server: RunningServer, http: 
     before, cache.min_seconds = cache.min_seconds, 0.0  # the examples' pages are fast
     try:
         first = http.get(f"{kg_server.url}/kg/id/armed-group/kataib-hizballah.html", timeout=60)
-        assert cache._cached((iri, kg_server.app.today())) == first.content
+        kept = cache._cached((iri, kg_server.app.today()))
+        assert kept is not None and kept.body == first.content
         second = http.get(f"{kg_server.url}/kg/id/armed-group/kataib-hizballah.html",
                           timeout=60)
     finally:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gzip
 
 from kg.publish.conneg import HTML, SVG, parse_accept, rdf_offers, result_offers
-from kg.publish.http import Response
+from kg.publish.http import Body, Response
 
 # Smaller bodies are sent as they are: the gzip header and a round of inflating cost more
 # than the few bytes saved, and most fit in one packet anyway.
@@ -59,10 +59,19 @@ def is_text(media_type: str | None) -> bool:
 
 def compressible(response: Response) -> bool:
     """Whether the answer has a variant in gzip: a text body of at least MIN_BYTES that
-    is not encoded already. `length` stands for a body that is streamed (a dump)."""
-    size = len(response.body) if isinstance(response.body, bytes) else response.length
+    is not encoded already, and either held in memory or with a compressed copy at hand
+    (`gzip_variant`); `length` stands for a body that is streamed (a dump)."""
+    body = response.body
+    size = len(body) if isinstance(body, bytes) else response.length
     return (size is not None and size >= MIN_BYTES and is_text(response.content_type)
+            and (isinstance(body, bytes) or response.gzip_variant is not None)
             and not any(name.lower() == "content-encoding" for name, _ in response.headers))
+
+
+def compress(body: bytes) -> bytes:
+    """The gzip variant of a body: the same bytes each time (no timestamp inside), so
+    that a variant compressed once and kept equals one compressed per request."""
+    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
 
 
 def label(response: Response, *, compressed: bool) -> None:
@@ -94,12 +103,21 @@ def _etag_variant(etag: str) -> str:
 
 def negotiate_encoding(response: Response, accept_encoding: str | None) -> Response:
     """The answer as the client should get it: gzip when it accepts gzip and the answer
-    is compressible text held in memory, else as it is; labelled either way. A streamed
-    body (a dump) is left to its handler, which has a compressed file to send."""
-    if not isinstance(response.body, bytes) or not compressible(response):
+    is compressible, else as it is; labelled either way. The one place that decides, so
+    that every kind of answer (pages, RDF, results, dumps) is labelled alike."""
+    if not compressible(response):
         return response
     compressed = accepts_gzip(accept_encoding)
     if compressed:
-        response.body = gzip.compress(response.body, compresslevel=LEVEL, mtime=0)
+        response.body, response.length = _gzip_variant(response)
     label(response, compressed=compressed)
     return response
+
+
+def _gzip_variant(response: Response) -> tuple[Body, int]:
+    """The compressed copy the handler holds, else the in-memory body compressed now."""
+    if response.gzip_variant is not None:
+        return response.gzip_variant()
+    assert isinstance(response.body, bytes)  # compressible() holds no other kind
+    packed = compress(response.body)
+    return packed, len(packed)

@@ -11,7 +11,7 @@ import json
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 StartResponse = Callable[..., Any]
 
@@ -48,13 +48,25 @@ class HTTPError(Exception):
         self.headers = headers or []
 
 
+Body: TypeAlias = bytes | Iterable[bytes]
+
+
 @dataclass
 class Response:
+    """An answer; `length` is the size of a streamed (not bytes) body, when known.
+
+    `gzip_variant` gives the body gzip-compressed, with its length, where the handler
+    holds that already (a kept page, a dump's compressed file): kg.publish.compression
+    sends it rather than compress the body on every request. Called only when the client
+    takes gzip, so that a variant still to be made is made only for clients that want it.
+    """
+
     status: int = 200
-    body: bytes | Iterable[bytes] = b""
+    body: Body = b""
     content_type: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     length: int | None = None
+    gzip_variant: Callable[[], tuple[Body, int]] | None = None
 
     def __call__(self, environ: Mapping[str, Any], start_response: StartResponse
                  ) -> Iterable[bytes]:

@@ -26,7 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.publish import sparql_protocol
-from kg.publish.compression import accepts_gzip, compressible, label, negotiate_encoding
+from kg.publish.compression import negotiate_encoding
 from kg.publish.conneg import HTML, RDF, names_html, negotiate, rdf_offers
 from kg.publish.dumps import DUMPS, DumpCache
 from kg.publish.entities import (
@@ -188,9 +188,10 @@ class KGApp:
             return see_other(stem, request.accept)
         if extension == "html":
             today = self.today()
-            body = self.page_cache.page((iri, today), lambda: self.pages.entity_page(
+            page = self.page_cache.page((iri, today), lambda: self.pages.entity_page(
                 iri, today=today, merges=merges))
-            return Response(200, body, HTML.content_type)
+            return Response(200, page.body, HTML.content_type,
+                            gzip_variant=page.gzip_variant)
         return rdf_document(self.store, iris, extension)
 
     def vocabulary(self, request: Request, kind: str, path: str, extension: str | None
@@ -235,16 +236,11 @@ class KGApp:
         if name not in DUMPS:
             raise HTTPError(404, f"no dump {name!r}; the dumps are {', '.join(DUMPS)}")
         file = self.dumps.file(name)
-        response = Response(200, _file_chunks(file), DUMPS[name].media_type,
-                            [("Content-Disposition", f'attachment; filename="{name}"')],
-                            file.stat().st_size)
-        if compressible(response):
-            compressed = accepts_gzip(request.accept_encoding)
-            if compressed:  # under the same file name: the client saves it decoded
-                packed = self.dumps.file(name, compressed=True)
-                response.body, response.length = _file_chunks(packed), packed.stat().st_size
-            label(response, compressed=compressed)
-        return response
+        # The gzip copy goes under the same file name: the client saves it decoded.
+        return Response(200, _file_chunks(file), DUMPS[name].media_type,
+                        [("Content-Disposition", f'attachment; filename="{name}"')],
+                        file.stat().st_size,
+                        gzip_variant=lambda: _sized_file(self.dumps.file(name, compressed=True)))
 
     def query_form(self, request: Request) -> Response:
         body = self.pages.render("sparql.html", title="SPARQL endpoint",
@@ -286,6 +282,10 @@ class KGApp:
                 log.exception("warming up the home page and VoID figures failed")
 
         threading.Thread(target=work, name="kg-warm-up", daemon=True).start()
+
+
+def _sized_file(path: Path) -> tuple[Iterable[bytes], int]:
+    return _file_chunks(path), path.stat().st_size
 
 
 def _file_chunks(path: Path, size: int = 1 << 16) -> Iterable[bytes]:
