@@ -6,6 +6,7 @@ with the body a client refusing gzip gets."""
 from __future__ import annotations
 
 import gzip
+import json
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from kg.publish.compression import MIN_BYTES, accepts_gzip, label
 from kg.publish.http import Response as KGResponse
 from kg.publish.page_cache import PageCache
 from tests.conftest import RunningServer
+from tests.test_recon_api_schemas import assert_valid
 
 KH_PATH = "/kg/id/armed-group/kataib-hizballah"
 SELECT = ("SELECT ?s ?p ?o WHERE { ?s a kg:ArmedGroup ; ?p ?o } ORDER BY ?s ?p ?o")
@@ -38,12 +40,13 @@ COMPRESSED: list[Any] = [
 
 
 def _get(server: RunningServer, http: Any, path: str, headers: dict[str, str],
-         encoding: str | None, method: str = "GET") -> tuple[Response, bytes]:
+         encoding: str | None, method: str = "GET", form: dict[str, str] | None = None
+         ) -> tuple[Response, bytes]:
     """The answer and its body as sent (not inflated by requests). `encoding` None sends
-    no Accept-Encoding at all."""
+    no Accept-Encoding at all; `form` is sent as a form body."""
     sent = {**headers, "Accept-Encoding": encoding}
-    response = http.request(method, server.url + path, headers=sent, stream=True,
-                            allow_redirects=False, timeout=120)
+    response = http.request(method, server.url + path, headers=sent, data=form,
+                            stream=True, allow_redirects=False, timeout=120)
     body = response.raw.read(decode_content=False)
     response.close()
     return response, body
@@ -139,6 +142,24 @@ def test_a_kept_page_is_compressed_once(kg_server: RunningServer, http: Any,
         assert int(packed.headers["Content-Length"]) == len(packed_body)
         assert _vary(packed) == _vary(plain) == {"Accept-Encoding"}
     assert "Content-Encoding" not in plain.headers
+
+
+def test_reconciliation_answers_are_gzipped(kg_server: RunningServer, http: Any) -> None:
+    """OpenRefine sends batches of tens of names: the answer is JSON like the others'."""
+    names = ["Kata'ib Hizballah", "Popular Mobilization Forces", "Asa'ib Ahl al-Haq",
+             "Islamic Revolutionary Guard Corps", "Iran"]
+    batch = json.dumps({f"q{n}": {"query": name} for n, name in enumerate(names * 10)})
+    answers = [_get(kg_server, http, "/reconcile", {}, encoding, "POST", {"queries": batch})
+               for encoding in ("identity", "gzip")]
+    (plain, plain_body), (packed, packed_body) = answers
+    assert plain.status_code == packed.status_code == 200 and len(plain_body) >= MIN_BYTES
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert int(packed.headers["Content-Length"]) == len(packed_body) < len(plain_body)
+    assert _vary(plain) == _vary(packed) == {"Accept-Encoding"}
+    results = json.loads(gzip.decompress(packed_body))
+    assert results == json.loads(plain_body) and set(results) == set(json.loads(batch))
+    assert_valid("reconciliation-result-batch", results)
 
 
 def test_the_gzip_variant_has_an_etag_of_its_own() -> None:

@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from kg.namespace import KG
+from kg.publish.compression import negotiate_encoding
+from kg.publish.http import Response
 from kg.publish.recon_facts import ActorFacts, load_facts
 from kg.publish.recon_ids import Ids
 from kg.publish.recon_index import ActorIndex, IndexCache
@@ -119,8 +121,10 @@ class ReconcileApp:
             log.exception("reconciliation request failed: %s", path)
             status, content_type, body = 500, "application/json", _json(
                 {"status": "error", "message": "internal error; the server's log has details"})
-        headers = [("Content-Type", f"{content_type}; charset=utf-8"),
-                   ("Content-Length", str(len(body))), *_CORS]
+        content_type = f"{content_type}; charset=utf-8"
+        body, encoding = _encoded(body, content_type, environ)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
+                   *_CORS, *encoding]
         if status == 405:
             headers.append(("Allow", "GET, POST, OPTIONS"))
         start_response(_STATUS[status], headers)
@@ -317,6 +321,19 @@ class ReconcileApp:
         facts = self._facts_of(params)
         return 200, "text/html", preview_page(preview_snippet(facts, facts.iri),
                                               facts.name).encode("utf-8")
+
+
+def _encoded(body: bytes, content_type: str, environ: dict[str, Any]
+             ) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body as the client takes it, and the headers that say how. A batch of a few
+    hundred queries answers hundreds of KB of JSON that shrinks several times in gzip;
+    the service is mounted by `kg serve` as a WSGI app of its own, which the server's
+    compression of its own answers never sees, so the service asks the same decision
+    (kg.publish.compression) for each of its answers."""
+    response = negotiate_encoding(Response(body=body, content_type=content_type),
+                                  environ.get("HTTP_ACCEPT_ENCODING"))
+    assert isinstance(response.body, bytes)  # a body in memory stays in memory
+    return response.body, response.headers
 
 
 def _json(value: Any) -> bytes:

@@ -148,7 +148,7 @@ class KGApp:
         if path == "/.well-known/void":
             return self.void_description(request)
         if path == "/dumps" or path.startswith("/dumps/"):
-            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "", request)
+            return self.dump(path[len("/dumps/"):] if path != "/dumps" else "")
         stem, extension = split_document_path(path)
         for kind, vocabulary_path in (("ontology", self.site.ontology_path),
                                       ("shapes", self.site.shapes_path)):
@@ -227,7 +227,7 @@ class KGApp:
         response.headers.append(("Vary", "Accept"))
         return response
 
-    def dump(self, name: str, request: Request) -> Response:
+    def dump(self, name: str) -> Response:
         if name == "":
             body = self.pages.render("dumps.html", title="Dumps", dumps=list(DUMPS.items()))
             return Response(200, body, HTML.content_type)
