@@ -20,12 +20,15 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import VOID
 
 from kg import namespace
 from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
-from kg.publish.merges import Merges
+from kg.publish.merges import MergeCache, Merges
 from kg.publish.recon_index import load_index
+from kg.publish.site import Site
 from kg.publish.top_actors import ReportedActor, top_actors
+from kg.publish.void import EXAMPLES, VoidDescription
 from kg.reconcile.run import merge_store
 from kg.reconcile.same_actor import graph_name
 from kg.store import KGStore
@@ -188,23 +191,49 @@ def test_the_home_page_lists_a_merged_actor_once(merged_server: RunningServer,
     assert f"<td>{len(documents) + 1}</td><td>{len(own) + 1}</td>" in row
 
 
-def test_the_home_page_ranks_an_actor_by_the_documents_of_all_its_iris(
-        tmp_path: Path) -> None:
+RANK_A, RANK_A2, RANK_B, RANK_C = (URIRef(DEFAULT_BASE + f"armed-group/rank-{n}")
+                                   for n in ("a", "a2", "b", "c"))
+
+
+def _ranking_store(path: Path) -> KGStore:
     """A is named A in d1 and d3 and A2 in d1 and d2: three documents (d1 once), though
     each IRI alone has two, fewer than C, which has two with more mentions."""
-    a, a2, b, c = (URIRef(DEFAULT_BASE + f"armed-group/rank-{n}") for n in ("a", "a2", "b", "c"))
-    named = {"d1": [a, a2], "d2": [a2], "d3": [a], "d4": [b, c, c, c, c, c], "d5": [b, c],
-             "d6": [b], "d7": [b]}
-    store = KGStore(tmp_path / "kg-data")
+    named = {"d1": [RANK_A, RANK_A2], "d2": [RANK_A2], "d3": [RANK_A],
+             "d4": [RANK_B, *[RANK_C] * 5], "d5": [RANK_B, RANK_C], "d6": [RANK_B],
+             "d7": [RANK_B]}
+    store = KGStore(path / "kg-data")
     for document, actors in named.items():
         g = Graph()
         for n, actor in enumerate(actors):
             g.add((actor, KG.mention, URIRef(DEFAULT_BASE + f"mention/{document}-{n}")))
         store.replace_document(URIRef(DEFAULT_BASE + f"document/{document}"), g)
-    merges = Merges.from_pairs([(str(a2), str(a))])
+    return store
+
+
+def test_the_home_page_ranks_an_actor_by_the_documents_of_all_its_iris(
+        tmp_path: Path) -> None:
+    store = _ranking_store(tmp_path)
+    merges = Merges.from_pairs([(str(RANK_A2), str(RANK_A))])
     assert top_actors(store, merges, limit=2) == [
-        ReportedActor(str(b), 4, 4), ReportedActor(str(a), 3, 4)]
-    assert [r.iri for r in top_actors(store, Merges(), limit=2)] == [str(b), str(c)]
+        ReportedActor(str(RANK_B), 4, 4), ReportedActor(str(RANK_A), 3, 4)]
+    assert [r.iri for r in top_actors(store, Merges(), limit=2)] == [str(RANK_B), str(RANK_C)]
+
+
+def test_void_examples_are_the_home_pages_first_actors(tmp_path: Path) -> None:
+    """At their canonical IRIs, in the home page's order. Ranked per IRI by mentions, as
+    VoID once did, C would come first and A's IRIs apart."""
+    store = _ranking_store(tmp_path)
+    decisions = Graph()
+    decisions.add((RANK_A2, OWL.sameAs, RANK_A))
+    store.replace_document(graph_name(DEFAULT_BASE), decisions)
+    merges = MergeCache(store, DEFAULT_BASE)
+    void = VoidDescription(store, Site(DEFAULT_BASE), merges)
+    home = [actor.iri for actor in top_actors(store, merges.get())]
+    assert void.statistics().examples == home[:EXAMPLES] == [
+        str(RANK_B), str(RANK_A), str(RANK_C)]
+    graph = void.graph("http://localhost:8000")
+    assert set(graph.objects(None, VOID.exampleResource)) == {
+        URIRef(iri) for iri in home[:EXAMPLES]}
 
 
 def test_the_network_draws_each_merged_actor_once(merged_server: RunningServer,

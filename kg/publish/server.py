@@ -93,7 +93,7 @@ class KGApp:
         self.pages = PageBuilder(store, site)
         self.merges = MergeCache(store, site.base_uri)
         self.page_cache = PageCache()
-        self.void = VoidDescription(store, site)
+        self.void = VoidDescription(store, site, self.merges)
         self._own_dump_folder = None
         if dump_folder is None:
             self._own_dump_folder = tempfile.TemporaryDirectory(prefix="kg-dumps-")

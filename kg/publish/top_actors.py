@@ -1,4 +1,6 @@
-"""The home page's most reported actors, a merged actor counted as one.
+"""The most reported actors, a merged actor counted as one: the home page lists them
+and VoID gives the first as its example resources, from this one ranking so that the
+two agree.
 
 An actor is ranked by the documents that mention it under any of its IRIs, then by its
 mentions: a group that most articles spell one way and a few another is as reported as

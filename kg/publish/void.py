@@ -3,7 +3,10 @@ give it): a VoID dataset that is also a DCAT dataset, so that both linked-data c
 and data catalogues find the endpoint, the dumps, the vocabularies and the figures.
 
 The figures are counted once, on first request: the server opens the store read-only,
-so they cannot change while it runs.
+so they cannot change while it runs. The example resources are the home page's first
+actors (kg.publish.top_actors), at their canonical IRIs: an actor is ranked as one over
+all its merged IRIs, and the IRI a crawler is pointed at is the one whose documents
+describe the actor, not one that answers with a redirect.
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 from kg.namespace import PREFIXES, PROV, SKOS
 from kg.publish.assets import query_text
 from kg.publish.dumps import DUMPS
+from kg.publish.merges import MergeCache
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
+from kg.publish.top_actors import top_actors
 from kg.store import KGStore
 
 # Specifications the services conform to (dcterms:conformsTo).
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+# How many of the most reported actors VoID gives as void:exampleResource: a few, for a
+# crawler or a person to start from, as the VoID note suggests.
+EXAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -32,13 +40,15 @@ class Statistics:
     properties: int
     classes: list[tuple[str, int]]
     property_triples: list[tuple[str, int]]
-    example: str | None
+    examples: list[str]
+    """Canonical IRIs, most reported first."""
 
 
 class VoidDescription:
-    def __init__(self, store: KGStore, site: Site) -> None:
+    def __init__(self, store: KGStore, site: Site, merges: MergeCache) -> None:
         self.store = store
         self.site = site
+        self.merges = merges
         self._statistics: Statistics | None = None
         self._lock = threading.Lock()
 
@@ -54,11 +64,12 @@ class VoidDescription:
                    for r in self.store.select(query_text("void-classes"))]
         properties = [(r["property"].value, int(r["triples"].value))
                       for r in self.store.select(query_text("void-properties"))]
-        example = next(self.store.select(query_text("top-actors")), None)
+        examples = [actor.iri for actor in top_actors(self.store, self.merges.get(),
+                                                      limit=EXAMPLES)]
         return Statistics(
             int(totals["triples"].value), int(totals["subjects"].value),
             int(totals["objects"].value), int(totals["properties"].value), classes,
-            properties, example["actor"].value if example else None)
+            properties, examples)
 
     def graph(self, root: str) -> Graph:
         """The description, with the server's URLs under `root` (where the client reached
@@ -96,8 +107,8 @@ class VoidDescription:
                             (VOID.properties, stats.properties),
                             (VOID.classes, len(stats.classes))):
             g.add((dataset, prop, Literal(value, datatype=XSD.integer)))
-        if stats.example:
-            g.add((dataset, VOID.exampleResource, URIRef(stats.example)))
+        for example in stats.examples:
+            g.add((dataset, VOID.exampleResource, URIRef(example)))
         for cls, count in stats.classes:
             part = BNode()
             g.add((dataset, VOID.classPartition, part))
