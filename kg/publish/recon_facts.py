@@ -79,6 +79,23 @@ def _entity(term: Any, label: Any = None) -> Entity:
     return Entity(value, label.value if isinstance(label, ox.Literal) else value, True)
 
 
+class _Labels:
+    """Labels of the actors and authorities one actor's facts name, each looked up once
+    (recon-label.rq says why apart from the facts' queries)."""
+
+    def __init__(self, store: KGStore) -> None:
+        self.store = store
+        self._known: dict[str, Any] = {}
+
+    def entity(self, term: Any) -> Entity:
+        if not isinstance(term, ox.NamedNode):
+            return _entity(term)
+        if term.value not in self._known:
+            rows = select(self.store, "label", actor=URIRef(term.value))
+            self._known[term.value] = rows[0]["label"] if rows else None
+        return _entity(term, self._known[term.value])
+
+
 def _text(term: Any) -> str:
     return term.value if isinstance(term, ox.Literal) else ""
 
@@ -103,9 +120,10 @@ def load_facts(store: KGStore, iri: str, *, index: ActorIndex | None = None
     labels = {e.value for e in facts.values("label")}
     if "alias" in facts.facts:
         facts.facts["alias"] = [e for e in facts.values("alias") if e.value not in labels]
+    named = _Labels(store)
     for member in cluster:
         for row in select(store, "affiliations", actor=URIRef(member)):
-            other = _entity(row["other"], row["otherLabel"])
+            other = named.entity(row["other"])
             canonical = merges.canonical_of(other.value) if other.is_iri else other.value
             if canonical == facts.iri:
                 continue  # the actor with itself, once its IRIs are one
@@ -118,10 +136,12 @@ def load_facts(store: KGStore, iri: str, *, index: ActorIndex | None = None
                 facts.affiliations.append(affiliation)
         for row in select(store, "designations", actor=URIRef(member)):
             designation = Designation(
-                _entity(row["authority"], row["authorityLabel"]), _text(row["programs"]),
+                named.entity(row["authority"]), _text(row["programs"]),
                 _text(row["status"]), _text(row["listedOn"]), _text(row["delistedOn"]))
             if designation not in facts.designations:
                 facts.designations.append(designation)
+    facts.affiliations.sort(key=lambda a: (a.kind, a.other.label, a.other.value, a.role))
+    facts.designations.sort(key=lambda d: (d.authority.label, d.programs, d.listed_on))
     return facts
 
 
