@@ -12,6 +12,7 @@ older than its `max_age`, so a store that a build updates is seen without a rest
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import threading
 import time
@@ -33,6 +34,12 @@ if TYPE_CHECKING:
 # How many actors sharing words with a query are scored in full, at most: bounds the
 # work of a query made of common words ("Islamic", "Army") on a store of many actors.
 CANDIDATE_POOL = 60
+
+# A word more actors than this hold is "common": its holders are not walked one by one
+# (see `ActorIndex.name_candidates`); up to `_MAX_COMMON_WORDS` of them in one query are
+# combined by set operations (2^n - 1 combinations), more are walked after all.
+_COMMON_WORD = 500
+_MAX_COMMON_WORDS = 4
 
 # Suggest reads at most this many index entries for one prefix before ranking them: a
 # one-letter prefix must not rank the whole index.
@@ -142,20 +149,39 @@ class ActorIndex:
 
     def name_candidates(self, text: str, pool: int = CANDIDATE_POOL) -> list[str]:
         """Actors worth scoring against `text`: those that share a variant key with it,
-        then those sharing its rarest words, at most `pool` of the latter."""
+        then the `pool` best of those sharing its words, weighted by rarity (idf),
+        ties by IRI.
+
+        A word most actors share ("brigades" in a store of brigades, "synthetic" in the
+        benchmark's) would make every query walk and rank thousands of actors in
+        Python. So only the rarer words' holders are walked; an actor reached by common
+        words alone is weighed by which of them it holds, a few set operations per
+        combination of common words, which ranks exactly as walking them would."""
         exact = self.by_name(text)
-        words = {w for key in variant_keys(text) for w in key.split()}
+        words = sorted({w for key in variant_keys(text) for w in key.split()})
         total = max(len(self.actors), 1)
+        held = [(math.log(1 + total / len(h)), h) for w in words if (h := self._by_word.get(w))]
+        common = [(idf, h) for idf, h in held if len(h) > _COMMON_WORD]
+        if len(common) > _MAX_COMMON_WORDS:
+            common = []
         weight: dict[str, float] = defaultdict(float)
-        for word in words:
-            holders = self._by_word.get(word, set())
-            if holders:
-                idf = math.log(1 + total / len(holders))
-                for iri in holders:
-                    if iri not in exact:
-                        weight[iri] += idf
-        ranked = sorted(weight, key=lambda iri: (-weight[iri], iri))[:pool]
-        return sorted(exact) + ranked
+        for idf, holders in held:
+            if len(holders) <= _COMMON_WORD or not common:
+                for iri in holders - exact:
+                    weight[iri] += idf
+        for idf, holders in common:
+            for iri in weight:
+                if iri in holders:
+                    weight[iri] += idf
+        ranked = [(-w, iri) for iri, w in weight.items()]
+        seen = exact | weight.keys()
+        for subset in range(1, 1 << len(common)):
+            inside = [common[i] for i in range(len(common)) if subset >> i & 1]
+            outside = [common[i][1] for i in range(len(common)) if not subset >> i & 1]
+            members = set.intersection(*(h for _, h in inside)).difference(seen, *outside)
+            summed = sum(idf for idf, _ in inside)
+            ranked.extend((-summed, iri) for iri in heapq.nsmallest(pool, members))
+        return sorted(exact) + [iri for _, iri in heapq.nsmallest(pool, ranked)]
 
     def actor_iri(self, iri: str | None) -> str | None:
         """The IRI the index knows the actor `iri` names by: a merged IRI's canonical
