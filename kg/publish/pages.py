@@ -19,6 +19,7 @@ from rdflib import URIRef
 from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.publish.assets import query_text, templates
+from kg.publish.labels import Labels
 from kg.publish.merges import Merges
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
 from kg.publish.site import Site
@@ -60,21 +61,12 @@ class PageBuilder:
     def __init__(self, store: KGStore, site: Site) -> None:
         self.store = store
         self.site = site
-        # The store is read-only while served, so a label once looked up stays right.
-        self._labels: dict[str, str | None] = {}
+        self.label = Labels(store)
         self._documents: dict[str, tuple[Any, str | None]] | None = None
         self._documents_lock = threading.Lock()
 
-    def label(self, iri: str) -> str | None:
-        if iri not in self._labels:
-            if len(self._labels) > 200_000:
-                self._labels.clear()
-            rows = self._rows("entity-label", iri)
-            self._labels[iri] = _value(rows[0]["label"]) if rows else None
-        return self._labels[iri]
-
     def labelled(self, term: Any) -> Link:
-        """A link to a node with its label looked up (see entity-label.rq for why apart)."""
+        """A link to a node with its label looked up (kg/publish/labels.py says why apart)."""
         return self.link(term, None if not isinstance(term, ox.NamedNode)
                          else self.label(term.value))
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from kg.publish.labels import Labels
 from kg.publish.merges import Merges
 from kg.publish.recon_queries import select
 
@@ -73,27 +74,18 @@ class ActorFacts:
 
 
 def _entity(term: Any, label: Any = None) -> Entity:
+    """An IRI (or blank node) with its label, a literal as itself; `label` is a literal
+    of a query's row, a text, or None (then the IRI is its own label)."""
     if isinstance(term, ox.Literal):
         return Entity(term.value, term.value, False, term.datatype.value)
     value = term.value if isinstance(term, ox.NamedNode | ox.BlankNode) else ""
-    return Entity(value, label.value if isinstance(label, ox.Literal) else value, True)
+    if isinstance(label, ox.Literal):
+        label = label.value
+    return Entity(value, label if isinstance(label, str) else value, True)
 
 
-class _Labels:
-    """Labels of the actors and authorities one actor's facts name, each looked up once
-    (recon-label.rq says why apart from the facts' queries)."""
-
-    def __init__(self, store: KGStore) -> None:
-        self.store = store
-        self._known: dict[str, Any] = {}
-
-    def entity(self, term: Any) -> Entity:
-        if not isinstance(term, ox.NamedNode):
-            return _entity(term)
-        if term.value not in self._known:
-            rows = select(self.store, "label", actor=URIRef(term.value))
-            self._known[term.value] = rows[0]["label"] if rows else None
-        return _entity(term, self._known[term.value])
+def _labelled(labels: Labels, term: Any) -> Entity:
+    return _entity(term, labels(term.value) if isinstance(term, ox.NamedNode) else None)
 
 
 def _text(term: Any) -> str:
@@ -120,10 +112,10 @@ def load_facts(store: KGStore, iri: str, *, index: ActorIndex | None = None
     labels = {e.value for e in facts.values("label")}
     if "alias" in facts.facts:
         facts.facts["alias"] = [e for e in facts.values("alias") if e.value not in labels]
-    named = _Labels(store)
+    named = Labels(store)
     for member in cluster:
         for row in select(store, "affiliations", actor=URIRef(member)):
-            other = named.entity(row["other"])
+            other = _labelled(named, row["other"])
             canonical = merges.canonical_of(other.value) if other.is_iri else other.value
             if canonical == facts.iri:
                 continue  # the actor with itself, once its IRIs are one
@@ -136,7 +128,7 @@ def load_facts(store: KGStore, iri: str, *, index: ActorIndex | None = None
                 facts.affiliations.append(affiliation)
         for row in select(store, "designations", actor=URIRef(member)):
             designation = Designation(
-                named.entity(row["authority"]), _text(row["programs"]),
+                _labelled(named, row["authority"]), _text(row["programs"]),
                 _text(row["status"]), _text(row["listedOn"]), _text(row["delistedOn"]))
             if designation not in facts.designations:
                 facts.designations.append(designation)
