@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from kg.namespace import KG
+from kg.publish.assets import templates
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
-from kg.publish.pages import Claim, Link, PageBuilder
+from kg.publish.pages import SOURCES_SHOWN, Claim, Link, PageBuilder
 from tests.conftest import RunningServer
 
 KH_PAGE = "/kg/id/armed-group/kataib-hizballah.html"
@@ -75,3 +76,18 @@ def test_templates_escape_labels(kg_server: RunningServer) -> None:
                           links=[]).decode("utf-8")
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
     assert "&lt;i&gt;v&lt;/i&gt;" in html
+
+
+def test_a_claim_restated_by_many_sources_shows_the_first_few_and_links_the_rest() -> None:
+    macro = templates().from_string(
+        '{% import "_macros.html" as m %}{{ m.sources(items, claim, shown) }}')
+    claim = Link("affiliation/x", "/kg/id/affiliation/x", "https://w3id.org/kg/id/affiliation/x")
+    items = [{"quote": f"Report {n} says so.", "document": Link(f"Report {n}"), "date": None,
+              "record": None, "speaker": None, "evidence": Link(f"evidence/{n}")}
+             for n in range(SOURCES_SHOWN + 2)]
+    many = macro.render(items=items, claim=claim, shown=SOURCES_SHOWN)
+    assert many.count("<blockquote>") == SOURCES_SHOWN
+    assert f"Report {SOURCES_SHOWN - 1} says so." in many and f"Report {SOURCES_SHOWN} " not in many
+    assert 'and 2 more, each linked from <a href="/kg/id/affiliation/x">' in many
+    few = macro.render(items=items[:SOURCES_SHOWN], claim=claim, shown=SOURCES_SHOWN)
+    assert few.count("<blockquote>") == SOURCES_SHOWN and "more" not in few

@@ -31,6 +31,11 @@ _SEGMENT_CLASSES = {segment: str(cls).rpartition("#")[2]
                     for cls, segment in ACTOR_TYPE_SEGMENTS.items()}
 KG_NS = str(KG._NS)
 
+# Sources shown under each claim of an actor's page, the earliest first; the claim's own
+# page links every one. A claim restated by hundreds of reports made the page of a
+# much-reported actor megabytes of quotes that no reader scrolls through.
+SOURCES_SHOWN = 5
+
 
 @dataclass(frozen=True)
 class Link:
@@ -188,6 +193,7 @@ class PageBuilder:
             designations=designations, in_force=in_force, events=events,
             network=network_svg(centre, edges, self.site.href) if edges else "",
             others=others, mentions=mentions, today=today.isoformat(),
+            sources_shown=SOURCES_SHOWN,
             also=[self.link(ox.NamedNode(other), other) for other in iris[1:]])
 
     def _rows_of(self, name: str, iris: list[str]) -> list[dict[str, Any]]:
