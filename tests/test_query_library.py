@@ -127,6 +127,9 @@ def test_sources_disagree_on_a_listing_date(kg: KGStore) -> None:
     dated = {(r["property"], r["value1"], r["value2"]) for r in disputes}
     assert ("listedOn", "2009-06-24", "2009-07") in dated
     assert all(r["source1"] != r["source2"] for r in disputes)
+    # Only disputes about the actor named: Nujaba's listings agree (a designation has no
+    # organization, which once let any known name through).
+    assert rows(kg, "claims-in-dispute", name="Harakat al-Nujaba") == []
 
 
 def test_provenance_of_a_list_designation(kg: KGStore) -> None:
