@@ -257,7 +257,11 @@ def test_cors_and_get_equals_post(recon_url: str) -> None:
     posted = requests.post(recon_url, data={"queries": batch}, timeout=30)
     assert got.json() == posted.json()
     assert got.headers["Access-Control-Allow-Origin"] == "*"
-    assert requests.options(recon_url, timeout=30).status_code == 204
+    preflight = requests.options(recon_url, timeout=30)
+    assert preflight.status_code == 204
+    assert "HEAD" in preflight.headers["Access-Control-Allow-Methods"]
+    head = requests.head(recon_url, params={"queries": batch}, timeout=30)
+    assert head.status_code == 200 and not head.content
 
 
 def test_concurrent_batches(recon_url: str) -> None:

@@ -31,7 +31,7 @@ from urllib.parse import parse_qs
 
 from kg.namespace import KG
 from kg.publish.compression import negotiate_encoding
-from kg.publish.http import Response
+from kg.publish.http import CORS_HEADERS, Response
 from kg.publish.recon_facts import ActorFacts, load_facts
 from kg.publish.recon_ids import Ids
 from kg.publish.recon_index import ActorIndex, IndexCache
@@ -107,9 +107,7 @@ class ReconcileApp:
                 raise RequestError(f"no such path {path[:100]!r}; the service answers "
                                    f"{', '.join(sorted(self.routes))}", 404)
             if method == "OPTIONS":
-                start_response(_STATUS[204], [*_CORS, (
-                    "Access-Control-Allow-Methods", "GET, POST, OPTIONS"), (
-                    "Access-Control-Allow-Headers", "Content-Type")])
+                start_response(_STATUS[204], list(CORS_HEADERS))
                 return [b""]
             if method not in ("GET", "POST", "HEAD"):
                 raise RequestError(f"method {method[:20]} is not allowed; use GET or POST", 405)
@@ -126,7 +124,7 @@ class ReconcileApp:
         headers = [("Content-Type", content_type), ("Content-Length", str(len(body))),
                    *_CORS, *encoding]
         if status == 405:
-            headers.append(("Allow", "GET, POST, OPTIONS"))
+            headers.append(("Allow", "GET, POST, HEAD, OPTIONS"))
         start_response(_STATUS[status], headers)
         return [b"" if method == "HEAD" else body]
 
