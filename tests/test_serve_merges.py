@@ -27,7 +27,7 @@ from kg.namespace import DCTERMS, DEFAULT_BASE, KG, OWL, RDF, RDFS, WD
 from kg.publish.merges import MergeCache, Merges
 from kg.publish.recon_index import load_index
 from kg.publish.site import Site
-from kg.publish.top_actors import ReportedActor, top_actors
+from kg.publish.top_actors import ReportedActor, TopActors, top_actors
 from kg.publish.void import EXAMPLES, VoidDescription
 from kg.reconcile.run import merge_store
 from kg.reconcile.same_actor import graph_name
@@ -226,9 +226,9 @@ def test_void_examples_are_the_home_pages_first_actors(tmp_path: Path) -> None:
     decisions = Graph()
     decisions.add((RANK_A2, OWL.sameAs, RANK_A))
     store.replace_document(graph_name(DEFAULT_BASE), decisions)
-    merges = MergeCache(store, DEFAULT_BASE)
-    void = VoidDescription(store, Site(DEFAULT_BASE), merges)
-    home = [actor.iri for actor in top_actors(store, merges.get())]
+    ranking = TopActors(store, MergeCache(store, DEFAULT_BASE))
+    void = VoidDescription(store, Site(DEFAULT_BASE), ranking)
+    home = [actor.iri for actor in ranking.get()]
     assert void.statistics().examples == home[:EXAMPLES] == [
         str(RANK_B), str(RANK_A), str(RANK_C)]
     graph = void.graph("http://localhost:8000")

@@ -50,7 +50,7 @@ from kg.publish.page_cache import PageCache
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
-from kg.publish.top_actors import top_actors
+from kg.publish.top_actors import TopActors
 from kg.publish.vocabulary import sections, source_path, triples
 from kg.publish.void import VoidDescription
 from kg.queries import find_query, run_query
@@ -93,7 +93,8 @@ class KGApp:
         self.pages = PageBuilder(store, site)
         self.merges = MergeCache(store, site.base_uri)
         self.page_cache = PageCache()
-        self.void = VoidDescription(store, site, self.merges)
+        self.top_actors = TopActors(store, self.merges)
+        self.void = VoidDescription(store, site, self.top_actors)
         self._own_dump_folder = None
         if dump_folder is None:
             self._own_dump_folder = tempfile.TemporaryDirectory(prefix="kg-dumps-")
@@ -265,7 +266,7 @@ class KGApp:
                            "label": self.pages.label(actor.iri) or actor.iri,
                            "type": self.pages.actor_kind(actor.iri),
                            "documents": actor.documents, "mentions": actor.mentions}
-                          for actor in top_actors(self.store, self.merges.get())]
+                          for actor in self.top_actors.get()]
                 self._home = ([(str(r[0]), r[1]) for r in summary.rows], actors)
             return self._home
 

@@ -11,13 +11,14 @@ in at its place.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kg.publish.assets import query_text
 
 if TYPE_CHECKING:
-    from kg.publish.merges import Merges
+    from kg.publish.merges import MergeCache, Merges
     from kg.store import KGStore
 
 # How many actors the home page lists.
@@ -43,3 +44,20 @@ def top_actors(store: KGStore, merges: Merges, *, limit: int = SHOWN) -> list[Re
         mentions[iri] = mentions.get(iri, 0) + int(row["mentions"].value)
     ranked = sorted(documents, key=lambda iri: (-len(documents[iri]), -mentions[iri], iri))
     return [ReportedActor(iri, len(documents[iri]), mentions[iri]) for iri in ranked[:limit]]
+
+
+class TopActors:
+    """The ranking of a served store, made once for the home page and VoID both: on a
+    million triples it takes seconds, and the store does not change while served."""
+
+    def __init__(self, store: KGStore, merges: MergeCache) -> None:
+        self.store = store
+        self.merges = merges
+        self._ranked: list[ReportedActor] | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> list[ReportedActor]:
+        with self._lock:
+            if self._ranked is None:
+                self._ranked = top_actors(self.store, self.merges.get())
+            return self._ranked

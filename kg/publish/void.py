@@ -20,9 +20,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, VOID, XSD
 from kg.namespace import PREFIXES, PROV, SKOS
 from kg.publish.assets import query_text
 from kg.publish.dumps import DUMPS
-from kg.publish.merges import MergeCache
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
-from kg.publish.top_actors import top_actors
+from kg.publish.top_actors import TopActors
 from kg.store import KGStore
 
 # Specifications the services conform to (dcterms:conformsTo).
@@ -45,10 +44,10 @@ class Statistics:
 
 
 class VoidDescription:
-    def __init__(self, store: KGStore, site: Site, merges: MergeCache) -> None:
+    def __init__(self, store: KGStore, site: Site, top: TopActors) -> None:
         self.store = store
         self.site = site
-        self.merges = merges
+        self.top = top
         self._statistics: Statistics | None = None
         self._lock = threading.Lock()
 
@@ -64,8 +63,7 @@ class VoidDescription:
                    for r in self.store.select(query_text("void-classes"))]
         properties = [(r["property"].value, int(r["triples"].value))
                       for r in self.store.select(query_text("void-properties"))]
-        examples = [actor.iri for actor in top_actors(self.store, self.merges.get(),
-                                                      limit=EXAMPLES)]
+        examples = [actor.iri for actor in self.top.get()[:EXAMPLES]]
         return Statistics(
             int(totals["triples"].value), int(totals["subjects"].value),
             int(totals["objects"].value), int(totals["properties"].value), classes,
