@@ -103,9 +103,23 @@ What Oxigraph 0.5 does with a query, measured on a KG of 1.1M quads
   `!BOUND(?param)` would ignore the parameter. For an optional parameter write
   `FILTER(IF(COALESCE(STR(?p), "") = "", true, EXISTS {{ ... }}))`; with `||` the EXISTS
   runs for every row even when the parameter is absent.
-- An `EXISTS` or `OPTIONAL` whose body is one triple pattern (or a union of them) runs
-  per row with the row's values; a body of several patterns or a path sequence is
-  evaluated without them, for each row: seconds to minutes.
+- An `EXISTS` whose body is one triple pattern (or a union of them) runs per row with
+  the row's values; a body of several patterns or a path is evaluated without them,
+  for each row: seconds to minutes. Nest them instead, one pattern each:
+  `EXISTS { ?e kg:participation ?p FILTER EXISTS { ?p kg:participant ?x ... } }`.
+- A one-pattern `OPTIONAL` is a hash join over every triple of its predicate (the
+  quotes: 70 ms); one of several patterns or a path is evaluated for the whole KG first.
+  Where the shapes require the property, join it instead of making it optional.
+- A `BIND` closes the patterns written before it: those after it are evaluated on their
+  own, for the whole KG, and joined (5 s in known-on). Put BINDs after every pattern.
+- An alternative path `a|b` is scanned in full even when its subject or object is
+  bound: write a `UNION` of one pattern each.
+- A bound parameter is joined at the top of the query: a `UNION` branch or a subquery
+  does not see it, so an optional parameter cannot choose where a query starts. To
+  match a parameter against something costly (the listing bodies and their parents'
+  names), gather that once, one row per thing, in a subquery, and `FILTER` at the top.
+  Put such a subquery first: rdflib evaluates a subquery joined on its right anew for
+  every row (160 s where it came last).
 - Two `OPTIONAL`s that each match many rows multiply; one `OPTIONAL` over a `UNION` adds.
 - A FILTER, BIND, ORDER BY or aggregate reads each term it touches from disk (IRIs and
   strings over 15 bytes): 5 to 10 µs a term, and a long answer costs its length.
