@@ -106,7 +106,7 @@ What Oxigraph 0.5 does with a query, measured on a KG of 1.1M quads
 - An `EXISTS` whose body is one triple pattern (or a union of them) runs per row with
   the row's values; a body of several patterns or a path is evaluated without them,
   for each row: seconds to minutes. Nest them instead, one pattern each:
-  `EXISTS { ?e kg:participation ?p FILTER EXISTS { ?p kg:participant ?x ... } }`.
+  `EXISTS {{ ?e kg:participation ?p FILTER EXISTS {{ ?p kg:participant ?x ... }} }}`.
 - A one-pattern `OPTIONAL` is a hash join over every triple of its predicate (the
   quotes: 70 ms); one of several patterns or a path is evaluated for the whole KG first.
   Where the shapes require the property, join it instead of making it optional.
