@@ -83,7 +83,7 @@ def test_the_server_sends_a_kept_page_unchanged(kg_server: RunningServer, http: 
     before, cache.min_seconds = cache.min_seconds, 0.0  # the examples' pages are fast
     try:
         first = http.get(f"{kg_server.url}/kg/id/armed-group/kataib-hizballah.html", timeout=60)
-        kept = cache._cached((iri, kg_server.app.today()))
+        kept = cache._cached((iri, kg_server.app.today(), ()))
         assert kept is not None and kept.body == first.content
         second = http.get(f"{kg_server.url}/kg/id/armed-group/kataib-hizballah.html",
                           timeout=60)

@@ -4,14 +4,18 @@ sources of each fact, escaping of text that came from the news, the network pict
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
-from kg.namespace import KG
+from kg.namespace import DEFAULT_BASE, KG
 from kg.publish.assets import templates
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
+from kg.publish.page_cache import PageCache
 from kg.publish.pages import SOURCES_SHOWN, Claim, Link, PageBuilder
 from tests.conftest import RunningServer
 
@@ -49,6 +53,11 @@ def test_actor_page_lists_designations_in_force_and_history_with_sources(
     assert "own voice" in affiliations or "according to" in affiliations
     events = page.split('id="events"', 1)[1].split("</table>", 1)[0]
     assert events.index("2019-12-27") < events.index("2020-01-")
+    # Each mention once, however many graphs state it.
+    mentions = {q.object for q in kg_server.app.store.db.quads_for_pattern(
+        ox.NamedNode(DEFAULT_BASE + "armed-group/kataib-hizballah"), ox.NamedNode(str(KG.mention)),
+        None, None)}
+    assert len(mentions) > 1 and f"mentioned {len(mentions)} times in the sources" in page
 
 
 def test_a_quoted_speaker_is_shown(kg_server: RunningServer, http: Any) -> None:
@@ -78,16 +87,73 @@ def test_templates_escape_labels(kg_server: RunningServer) -> None:
     assert "&lt;i&gt;v&lt;/i&gt;" in html
 
 
-def test_a_claim_restated_by_many_sources_shows_the_first_few_and_links_the_rest() -> None:
-    macro = templates().from_string(
-        '{% import "_macros.html" as m %}{{ m.sources(items, claim, shown) }}')
-    claim = Link("affiliation/x", "/kg/id/affiliation/x", "https://w3id.org/kg/id/affiliation/x")
-    items = [{"quote": f"Report {n} says so.", "document": Link(f"Report {n}"), "date": None,
-              "record": None, "speaker": None, "evidence": Link(f"evidence/{n}")}
-             for n in range(SOURCES_SHOWN + 2)]
-    many = macro.render(items=items, claim=claim, shown=SOURCES_SHOWN)
+def test_a_claim_restated_by_many_sources_shows_the_first_few_and_links_the_rest(
+        kg_server: RunningServer) -> None:
+    builder: PageBuilder = kg_server.app.pages
+    macro = templates().from_string('{% import "_macros.html" as m %}{{ m.sources(claim) }}')
+    evidence = [({"quote": ox.Literal(f"Report {n} says so."), "recordId": None,
+                  "document": ox.NamedNode(f"https://example.org/report/{n}"), "speaker": None,
+                  "evidence": ox.NamedNode(f"https://w3id.org/kg/id/evidence/{n}")},
+                 ox.Literal(f"Report {n}"), None) for n in range(SOURCES_SHOWN + 2)]
+
+    def claim(rows: list[Any]) -> Claim:
+        made = Claim(Link("affiliation/x", "/kg/id/affiliation/x",
+                          "https://w3id.org/kg/id/affiliation/x"), {})
+        builder._attach_sources(made, rows)
+        return made
+
+    many = macro.render(claim=claim(evidence))
     assert many.count("<blockquote>") == SOURCES_SHOWN
     assert f"Report {SOURCES_SHOWN - 1} says so." in many and f"Report {SOURCES_SHOWN} " not in many
     assert 'and 2 more, each linked from <a href="/kg/id/affiliation/x">' in many
-    few = macro.render(items=items[:SOURCES_SHOWN], claim=claim, shown=SOURCES_SHOWN)
+    few = macro.render(claim=claim(evidence[:SOURCES_SHOWN]))
     assert few.count("<blockquote>") == SOURCES_SHOWN and "more" not in few
+
+
+def _events_shown(page: str) -> list[str]:
+    table = page.split('id="events"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<br><a href="(/kg/id/[^"]+)"', table)
+
+
+def _next(page: str, noun: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)" rel="next">next {noun}</a>', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_a_long_list_is_shown_a_page_at_a_time(kg_server: RunningServer, http: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg_server.app, "page_cache", PageCache())
+    everything = _events_shown(http.get(kg_server.url + KH_PAGE, timeout=60).text)
+    assert len(everything) >= 3
+    monkeypatch.setattr(kg_server.app, "page_cache", PageCache())
+    monkeypatch.setattr(kg_server.app.pages, "rows_shown", 2)
+    first = http.get(kg_server.url + KH_PAGE, timeout=60).text
+    assert f"events 1–2 of {len(everything)}" in first
+    assert "previous events" not in first
+    # Following "next" walks the whole list, in order, each event once.
+    walked, address, pages = [], KH_PAGE, 0
+    while address is not None:
+        page = http.get(kg_server.url + address, timeout=60)
+        assert page.status_code == 200
+        walked += _events_shown(page.text)
+        address, pages = _next(page.text, "events"), pages + 1
+    assert walked == everything and pages == -(-len(everything) // 2)
+    # Paging one list keeps the page of another.
+    monkeypatch.setattr(kg_server.app.pages, "rows_shown", 1)
+    second = http.get(kg_server.url + KH_PAGE + "?events=2&affiliations=2", timeout=60).text
+    assert "affiliations 2–2 of 2" in second and "events 2–2 of 3" in second
+    assert _next(second, "events") == KH_PAGE + "?affiliations=2&events=3#events-heading"
+    assert 'href="' + KH_PAGE + '?affiliations=2#events-heading" rel="prev"' in second
+
+
+@pytest.mark.parametrize(("query", "status", "says"), [
+    ("events=two", 400, "events: a page number"),
+    ("events=0", 400, "events: a page number"),
+    ("designations=-1", 400, "designations: a page number"),
+    ("events=999", 404, "there is no page 999"),
+])
+def test_a_page_of_a_list_that_is_not_there(kg_server: RunningServer, http: Any, query: str,
+                                            status: int, says: str) -> None:
+    answer = http.get(f"{kg_server.url}{KH_PAGE}?{query}", timeout=60)
+    assert answer.status_code == status
+    assert says in answer.text

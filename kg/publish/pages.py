@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from kg.publish.assets import query_text, templates
 from kg.publish.labels import Labels
 from kg.publish.merges import Merges
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
+from kg.publish.page_parts import ROWS_SHOWN, cut
 from kg.publish.site import Site
 from kg.store import KGStore
 
@@ -35,6 +36,11 @@ KG_NS = str(KG._NS)
 # page links every one. A claim restated by hundreds of reports made the page of a
 # much-reported actor megabytes of quotes that no reader scrolls through.
 SOURCES_SHOWN = 5
+# Looking up one claim's sources costs about as much as reading three claims' among all
+# of an actor's (0.2 against 0.07 ms on a million triples): a page whose lists are paged
+# looks up the sources of the claims it shows one by one when it shows fewer than a third
+# of the actor's claims, else all at once (actor-evidence.rq, claim-evidence.rq).
+CLAIMS_PER_SHOWN_CLAIM = 3
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,13 @@ class Claim:
 
     iri: Link
     fields: dict[str, Any]
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)  # the first few shown
+    source_count: int = 0
+
+
+# A claim's evidence rows as read, each with its document's title and date: made into
+# what the page shows only for the claims and sources the page shows.
+_Evidence = tuple[dict[str, Any], Any, str | None]
 
 
 def _value(term: Any) -> str | None:
@@ -63,9 +75,10 @@ def _value(term: Any) -> str | None:
 class PageBuilder:
     """Renders the pages of one store under one site map."""
 
-    def __init__(self, store: KGStore, site: Site) -> None:
+    def __init__(self, store: KGStore, site: Site, *, rows_shown: int = ROWS_SHOWN) -> None:
         self.store = store
         self.site = site
+        self.rows_shown = rows_shown
         self.label = Labels(store)
         self._documents: dict[str, tuple[Any, str | None]] | None = None
         self._documents_lock = threading.Lock()
@@ -110,16 +123,19 @@ class PageBuilder:
 
     # -- any entity ------------------------------------------------------------------
 
-    def entity_page(self, iri: str, *, today: dt.date, merges: Merges | None = None
-                    ) -> bytes:
+    def entity_page(self, iri: str, *, today: dt.date, merges: Merges | None = None,
+                    asked: Mapping[str, int] | None = None) -> bytes:
         """The page of `iri`; with `merges`, an actor's page gathers what is said about
-        each of its IRIs (`iri` must then be the canonical one)."""
+        each of its IRIs (`iri` must then be the canonical one). `asked` is the page of
+        each of an actor's long lists to show (kg.publish.page_parts; NoSuchPageError past
+        the end of one)."""
         merges = merges or Merges()
         iris = merges.cluster(iri)
         properties = [row for i in iris for row in self._rows("resource-properties", i)]
         types = {_value(r["o"]) for r in properties if _value(r["p"]) == str(RDF.type)}
         if types & ACTOR_CLASSES:
-            return self.actor_page(iri, properties, today=today, merges=merges)
+            return self.actor_page(iri, properties, today=today, merges=merges,
+                                   asked=asked or {})
         return self.render(
             "resource.html", iri=iri, title=self._title(iri, properties),
             document_path=self.site.href(iri), properties=self._properties(properties),
@@ -152,7 +168,7 @@ class PageBuilder:
     # -- actors ----------------------------------------------------------------------
 
     def actor_page(self, iri: str, properties: list[dict[str, Any]], *,
-                   today: dt.date, merges: Merges) -> bytes:
+                   today: dt.date, merges: Merges, asked: Mapping[str, int]) -> bytes:
         """`properties` are the rows of every IRI of the actor, the canonical one's first
         (so that its label is the title)."""
         iris = merges.cluster(iri)
@@ -169,11 +185,20 @@ class PageBuilder:
                          | merged_labels)
         wikidata = list(dict.fromkeys(r["o"].value for r in by_property[str(SKOS.exactMatch)]
                                       if r["o"].value.startswith(str(WD))))
-        sources = self._sources(iris)
-        affiliations = self._affiliations(iris, sources, merges)
-        designations = self._designations(iris, sources)
+        affiliations = self._affiliations(iris, merges)
+        designations = self._designations(iris)
         in_force = [d for d in designations if self._in_force(d, today)]
-        events = self._events(iris, sources)
+        events = self._events(iris)
+        path = self.site.href(iri) + ".html"
+        parts = {name: cut(name, claims, asked, path, self.rows_shown)
+                 for name, claims in (("affiliations", affiliations),
+                                      ("designations", designations), ("events", events))}
+        shown = [claim for part in parts.values() for claim in part.rows]
+        # The sources of the claims shown only, when they are few of the actor's claims.
+        evidence = self._evidence(iris, shown if len(shown) * CLAIMS_PER_SHOWN_CLAIM
+                                  < sum(part.total for part in parts.values()) else None)
+        for claim in shown:
+            self._attach_sources(claim, evidence.get(claim.iri.iri or "", []))
         kind = next((t.iri.rpartition("#")[2] for t in types
                      if t.iri and t.iri in ACTOR_CLASSES), "")
         centre = NetworkNode(iri, label, kind)
@@ -185,15 +210,14 @@ class PageBuilder:
                  for a in affiliations if a.fields["other"].iri != iri]
         others = [p for p in self._properties(properties)
                   if p[0].iri not in (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
-                                      str(SKOS.exactMatch), str(KG.mention))]
-        mentions = len(by_property[str(KG.mention)])
+                                      str(SKOS.exactMatch))]
+        mentions = sum(int(row["mentions"].value)
+                       for row in self._rows_of("actor-mentions", iris))
         return self.render(
             "actor.html", iri=iri, title=label, document_path=self.site.href(iri),
-            types=types, aliases=aliases, wikidata=wikidata, affiliations=affiliations,
-            designations=designations, in_force=in_force, events=events,
+            types=types, aliases=aliases, wikidata=wikidata, parts=parts, in_force=in_force,
             network=network_svg(centre, edges, self.site.href) if edges else "",
             others=others, mentions=mentions, today=today.isoformat(),
-            sources_shown=SOURCES_SHOWN,
             also=[self.link(ox.NamedNode(other), other) for other in iris[1:]])
 
     def _rows_of(self, name: str, iris: list[str]) -> list[dict[str, Any]]:
@@ -216,37 +240,44 @@ class PageBuilder:
                 documents = self._documents
         return documents
 
-    def _sources(self, iris: list[str]) -> dict[str, list[dict[str, Any]]]:
-        sources: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    def _evidence(self, iris: list[str], claims: list[Claim] | None
+                  ) -> dict[str, list[_Evidence]]:
+        """The evidence of each of `claims` (of every claim about the actor if None), by
+        document date (undated first), as it was read."""
         documents = self.documents()
         seen: set[tuple[Any, ...]] = set()
         rows = []
-        for row in self._rows_of("actor-evidence", iris):
+        found = self._rows_of("actor-evidence", iris) if claims is None else [
+            row for claim in claims for row in self.store.select(
+                query_text("claim-evidence"), {"claim": URIRef(claim.iri.iri or "")})]
+        for row in found:
             key = tuple(row[name] for name in row if name != "entity")
             if key in seen:  # a claim about two IRIs of the actor
                 continue
             seen.add(key)
             title, date = documents.get(_value(row["document"]) or "", (None, None))
             rows.append((row, title, date))
-        # Each claim's sources by document date (undated first), as they were read.
         rows.sort(key=lambda r: (r[0]["claim"].value, r[2] or "", r[0]["evidence"].value,
                                  *(_value(r[0][n]) or "" for n in ("quote", "recordId",
                                                                    "speaker"))))
-        for row, title, date in rows:
-            sources[row["claim"].value].append({
-                "quote": _value(row["quote"]),
-                "record": _value(row["recordId"]),
-                "document": self.link(row["document"], title)
-                if row["document"] is not None else None,
-                "date": date,
-                "speaker": self.labelled(row["speaker"])
-                if row["speaker"] is not None else None,
-                "evidence": self.link(row["evidence"]),
-            })
-        return sources
+        evidence: dict[str, list[_Evidence]] = defaultdict(list)
+        for item in rows:
+            evidence[item[0]["claim"].value].append(item)
+        return evidence
 
-    def _affiliations(self, iris: list[str], sources: dict[str, list[dict[str, Any]]],
-                      merges: Merges) -> list[Claim]:
+    def _attach_sources(self, claim: Claim, evidence: list[_Evidence]) -> None:
+        claim.source_count = len(evidence)
+        claim.sources = [{
+            "quote": _value(row["quote"]),
+            "record": _value(row["recordId"]),
+            "document": self.link(row["document"], title)
+            if row["document"] is not None else None,
+            "date": date,
+            "speaker": self.labelled(row["speaker"]) if row["speaker"] is not None else None,
+            "evidence": self.link(row["evidence"]),
+        } for row, title, date in evidence[:SOURCES_SHOWN]]
+
+    def _affiliations(self, iris: list[str], merges: Merges) -> list[Claim]:
         claims = []
         seen: set[tuple[str, str | None]] = set()
         for row in self._rows_of("actor-affiliations", iris):
@@ -264,11 +295,10 @@ class PageBuilder:
                 "role": _value(row["role"]),
                 "start": _value(row["start"]),
                 "end": _value(row["end"]),
-            }, sources.get(row["affiliation"].value, [])))
+            }))
         return sorted(claims, key=lambda c: (c.fields["kind"], c.fields["other"].text))
 
-    def _designations(self, iris: list[str], sources: dict[str, list[dict[str, Any]]]
-                      ) -> list[Claim]:
+    def _designations(self, iris: list[str]) -> list[Claim]:
         claims: dict[str, Claim] = {}
         for row in self._rows_of("actor-designations", iris):
             key = row["designation"].value
@@ -287,7 +317,7 @@ class PageBuilder:
                 "bases": [v for v in [_value(row["legalBasis"])] if v],
                 "listed": _value(row["listedOn"]),
                 "delisted": _value(row["delistedOn"]),
-            }, sources.get(key, []))
+            })
         return sorted(claims.values(), key=lambda c: (c.fields["listed"] or "9999",
                                                       c.fields["authority"].text))
 
@@ -303,8 +333,7 @@ class PageBuilder:
         kinds = [t for t in types.split() if t in _EVENT_CLASSES]
         return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
 
-    def _events(self, iris: list[str], sources: dict[str, list[dict[str, Any]]]
-                ) -> list[Claim]:
+    def _events(self, iris: list[str]) -> list[Claim]:
         rows = self._rows_of("actor-events", iris)
         if len(iris) > 1:  # in date order across the IRIs, each event and role once
             rows = list({(r["event"].value, _value(r["role"])): r for r in rows}.values())
@@ -316,4 +345,4 @@ class PageBuilder:
             "end": _value(row["end"]),
             "place": _value(row["placeLabel"]),
             "role": _value(row["role"]),
-        }, sources.get(row["event"].value, [])) for row in rows]
+        }) for row in rows]

@@ -47,6 +47,7 @@ from kg.publish.http import (
 )
 from kg.publish.merges import MergeCache
 from kg.publish.page_cache import PageCache
+from kg.publish.page_parts import NoSuchPageError, asked_pages
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
@@ -189,8 +190,16 @@ class KGApp:
             return see_other(stem, request.accept)
         if extension == "html":
             today = self.today()
-            page = self.page_cache.page((iri, today), lambda: self.pages.entity_page(
-                iri, today=today, merges=merges))
+            try:
+                asked = asked_pages(request.args())
+            except ValueError as error:
+                raise HTTPError(400, str(error)) from None
+            key = (iri, today, tuple(sorted(asked.items())))
+            try:
+                page = self.page_cache.page(key, lambda: self.pages.entity_page(
+                    iri, today=today, merges=merges, asked=asked))
+            except NoSuchPageError as error:
+                raise HTTPError(404, str(error)) from None
             return Response(200, page.body, HTML.content_type,
                             gzip_variant=page.gzip_variant)
         return rdf_document(self.store, iris, extension)
