@@ -13,11 +13,12 @@ import pyoxigraph as ox
 import pytest
 
 from kg.namespace import DEFAULT_BASE, KG
+from kg.publish import pages as pages_module
 from kg.publish.assets import templates
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
 from kg.publish.page_cache import PageCache
 from kg.publish.pages import SOURCES_SHOWN, Claim, Link, PageBuilder
-from tests.conftest import RunningServer
+from tests.conftest import SERVE_TODAY, RunningServer
 
 KH_PAGE = "/kg/id/armed-group/kataib-hizballah.html"
 
@@ -157,3 +158,21 @@ def test_a_page_of_a_list_that_is_not_there(kg_server: RunningServer, http: Any,
     answer = http.get(f"{kg_server.url}{KH_PAGE}?{query}", timeout=60)
     assert answer.status_code == status
     assert says in answer.text
+
+
+def test_a_paged_list_reads_only_what_it_shows_and_shows_the_same(
+        kg_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A much-reported actor's page reads the events and sources of the rows it shows one
+    by one (event-summary.rq, claim-evidence.rq); what it shows must be what reading them
+    all at once (actor-events.rq, actor-evidence.rq) shows."""
+    builder = PageBuilder(kg_server.app.store, kg_server.app.site, rows_shown=1)
+    iri = DEFAULT_BASE + "armed-group/kataib-hizballah"
+    pages = {}
+    for one_by_one in (False, True):
+        monkeypatch.setattr(pages_module, "CLAIMS_PER_SHOWN_CLAIM", 0 if one_by_one else 10**9)
+        pages[one_by_one] = [builder.entity_page(iri, today=SERVE_TODAY, asked=asked)
+                             for asked in ({}, {"events": 2}, {"events": 3})]
+    assert pages[True] == pages[False]
+    shown = [_events_shown(page.decode("utf-8")) for page in pages[True]]
+    assert all(len(events) == 1 for events in shown) and len({e[0] for e in shown}) == 3
+    assert all(b"<blockquote>" in page.split(b'id="events"', 1)[1] for page in pages[True])

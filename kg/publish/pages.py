@@ -37,9 +37,11 @@ KG_NS = str(KG._NS)
 # much-reported actor megabytes of quotes that no reader scrolls through.
 SOURCES_SHOWN = 5
 # Looking up one claim's sources costs about as much as reading three claims' among all
-# of an actor's (0.2 against 0.07 ms on a million triples): a page whose lists are paged
-# looks up the sources of the claims it shows one by one when it shows fewer than a third
-# of the actor's claims, else all at once (actor-evidence.rq, claim-evidence.rq).
+# of an actor's (0.2 against 0.07 ms on a million triples), and one event's summary
+# about as much as reading five events' among all. A page whose lists are paged looks up
+# the sources of the claims it shows one by one when it shows fewer than a third of the
+# actor's claims, else all at once (actor-evidence.rq, claim-evidence.rq), and the
+# events alike (actor-events.rq, actor-event-list.rq with event-summary.rq).
 CLAIMS_PER_SHOWN_CLAIM = 3
 
 
@@ -193,6 +195,7 @@ class PageBuilder:
         parts = {name: cut(name, claims, asked, path, self.rows_shown)
                  for name, claims in (("affiliations", affiliations),
                                       ("designations", designations), ("events", events))}
+        self._complete_events(parts["events"].rows, iris)
         shown = [claim for part in parts.values() for claim in part.rows]
         # The sources of the claims shown only, when they are few of the actor's claims.
         evidence = self._evidence(iris, shown if len(shown) * CLAIMS_PER_SHOWN_CLAIM
@@ -329,20 +332,43 @@ class PageBuilder:
         delisted = claim.fields["delisted"]
         return delisted is None or delisted > today.isoformat()
 
-    def _event_type(self, types: str) -> str:
-        kinds = [t for t in types.split() if t in _EVENT_CLASSES]
+    def _event_type(self, types: list[str]) -> str:
+        kinds = [t for t in types if t in _EVENT_CLASSES]
         return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
 
     def _events(self, iris: list[str]) -> list[Claim]:
-        rows = self._rows_of("actor-events", iris)
-        if len(iris) > 1:  # in date order across the IRIs, each event and role once
-            rows = list({(r["event"].value, _value(r["role"])): r for r in rows}.values())
-            rows.sort(key=lambda r: (_value(r["date"]) or _value(r["start"]) or "9999",
-                                     r["event"].value))
-        return [Claim(self.link(row["event"]), {
-            "type": self._event_type(_value(row["types"]) or ""),
-            "date": _value(row["date"]) or _value(row["start"]),
-            "end": _value(row["end"]),
-            "place": _value(row["placeLabel"]),
-            "role": _value(row["role"]),
-        }) for row in rows]
+        """The actor's events in date order (undated last), one row each. When there are
+        many more than a page shows, only what orders them is read here, and
+        `_complete_events` reads the rest for those shown (actor-event-list.rq says why)."""
+        listed = self._rows_of("actor-event-list", iris)
+        few = len(listed) <= self.rows_shown * CLAIMS_PER_SHOWN_CLAIM
+        by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in self._rows_of("actor-events", iris) if few else listed:
+            by_event[row["event"].value].append(row)
+        claims = [Claim(self.link(rows[0]["event"]), self._event_fields(rows, complete=few))
+                  for rows in by_event.values()]
+        return sorted(claims, key=lambda c: (c.fields["date"] or "9999", c.iri.iri or ""))
+
+    def _complete_events(self, claims: list[Claim], iris: list[str]) -> None:
+        for claim in claims:
+            if not claim.fields["complete"]:
+                event = URIRef(claim.iri.iri or "")
+                claim.fields = self._event_fields([
+                    row for iri in iris for row in self.store.select(
+                        query_text("event-summary"), {"entity": URIRef(iri), "event": event})
+                ], complete=True)
+
+    def _event_fields(self, rows: list[dict[str, Any]], *, complete: bool) -> dict[str, Any]:
+        """What a page shows of an event, from its rows for each IRI of the actor."""
+        def first(name: str) -> str | None:
+            return min((v for row in rows if (v := _value(row.get(name))) is not None),
+                       default=None)
+
+        def every(name: str, separator: str) -> list[str]:
+            return sorted({part for row in rows for part in (_value(row.get(name)) or ""
+                                                             ).split(separator) if part})
+
+        roles = every("roles", "\n")
+        return {"complete": complete, "type": self._event_type(every("types", " ")),
+                "date": first("date") or first("start"), "end": first("end"),
+                "place": first("placeLabel"), "role": ", ".join(roles) or None}
