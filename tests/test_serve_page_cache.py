@@ -1,6 +1,7 @@
 """The cache of slow pages: only slow pages are kept, within a byte budget, least recently
 used first out; clients asking at once for a page being built wait for it rather than
-build it again; and the server sends a kept page as it was built."""
+build it again; the server sends a kept page as it was built, and builds the most
+reported actors' pages when it starts."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from kg.namespace import DEFAULT_BASE
 from kg.publish.page_cache import Page, PageCache
+from kg.publish.server import PAGES_WARMED
 from tests.conftest import RunningServer
 
 
@@ -91,3 +95,14 @@ def test_the_server_sends_a_kept_page_unchanged(kg_server: RunningServer, http: 
         cache.min_seconds = before
     assert second.status_code == 200 and second.content == first.content
     assert second.headers["Content-Type"] == first.headers["Content-Type"]
+
+
+def test_the_most_reported_actors_pages_are_built_at_start(
+        kg_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = kg_server.app
+    monkeypatch.setattr(app, "page_cache", PageCache(min_seconds=0.0))
+    app.warm_up().join(120)
+    top = [actor.iri for actor in app.top_actors.get()]
+    kept = [iri for iri in top if app.page_cache._cached((iri, app.today(), ())) is not None]
+    assert DEFAULT_BASE + "armed-group/kataib-hizballah" in kept
+    assert kept == top[:PAGES_WARMED] and len(kept) > 1

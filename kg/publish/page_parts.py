@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-ROWS_SHOWN = 100
+ROWS_SHOWN = 50
 # The lists that are paged, each by a query parameter of its own name.
 PARTS = ("affiliations", "designations", "events")
 
