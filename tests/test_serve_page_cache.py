@@ -106,3 +106,19 @@ def test_the_most_reported_actors_pages_are_built_at_start(
     kept = [iri for iri in top if app.page_cache._cached((iri, app.today(), ())) is not None]
     assert DEFAULT_BASE + "armed-group/kataib-hizballah" in kept
     assert kept == top[:PAGES_WARMED] and len(kept) > 1
+
+
+def test_rdf_documents_are_kept_and_sent_unchanged(kg_server: RunningServer, http: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kg_server.app, "document_cache", PageCache(min_seconds=0.0))
+    iri = DEFAULT_BASE + "armed-group/kataib-hizballah"
+    url = f"{kg_server.url}/kg/id/armed-group/kataib-hizballah"
+    first = {ext: http.get(f"{url}.{ext}", timeout=60) for ext in ("ttl", "nt")}
+    for ext, answer in first.items():
+        kept = kg_server.app.document_cache._cached((iri, ext))
+        assert kept is not None and gzip.decompress(kept.gzipped or b"") == answer.content
+        again = http.get(f"{url}.{ext}", timeout=60)
+        assert again.content == answer.content
+        assert again.headers["Content-Type"] == answer.headers["Content-Type"]
+    assert first["ttl"].headers["Content-Type"].startswith("text/turtle")
+    assert first["nt"].headers["Content-Type"].startswith("application/n-triples")

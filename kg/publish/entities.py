@@ -59,16 +59,18 @@ def describe(store: KGStore, iri: str) -> list[ox.Triple]:
 def serialize_triples(triples: list[ox.Triple], extension: str) -> Response:
     """Triples as a document in one of the RDF formats, with kg's prefixes where the
     format has prefixes."""
-    rep, rdf_format = RDF[extension]
+    return Response(200, _serialized(triples, extension), RDF[extension][0].content_type)
+
+
+def _serialized(triples: list[ox.Triple], extension: str) -> bytes:
+    rdf_format = RDF[extension][1]
     prefixes = PREFIX_MAP if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     data = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
     assert data is not None
-    if rdf_format == ox.RdfFormat.RDF_XML:
-        data = xml_keep_carriage_returns(data)
-    return Response(200, data, rep.content_type)
+    return xml_keep_carriage_returns(data) if rdf_format == ox.RdfFormat.RDF_XML else data
 
 
-def rdf_document(store: KGStore, iris: list[str], extension: str) -> Response:
+def rdf_document(store: KGStore, iris: list[str], extension: str) -> bytes:
     """The document of an entity named by `iris` (one IRI, or a merged actor's canonical
     IRI then its other IRIs): what is said about each IRI, as stated, and each other
     IRI's owl:sameAs link to the first, so that a client that follows owl:sameAs merges
@@ -76,4 +78,4 @@ def rdf_document(store: KGStore, iris: list[str], extension: str) -> Response:
     triples = [t for iri in iris for t in describe(store, iri)]
     canonical = ox.NamedNode(iris[0])
     triples.extend(ox.Triple(ox.NamedNode(other), _SAME_AS, canonical) for other in iris[1:])
-    return serialize_triples(list(dict.fromkeys(triples)), extension)
+    return _serialized(list(dict.fromkeys(triples)), extension)

@@ -14,6 +14,9 @@ hit wants that variant, and compressing a 400 KB page (some 10 ms) once, on the 
 that just spent 50 to 500 ms building it, keeps it off every later visitor's request.
 Kept pages then never change, so a hit takes no more locking than before, and the byte
 budget counts both variants from the moment a page is kept.
+
+The server keeps the entities' RDF documents in a cache of its own, all of them however
+fast they were made (kg.publish.server says why).
 """
 
 from __future__ import annotations
