@@ -7,6 +7,7 @@ Exit codes: 0 ok (or the data conforms), 1 some data does not conform (quarantin
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 import traceback
@@ -527,19 +528,24 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
               help="SPARQL endpoint queries run at once, each in its own process with the "
                    "store open, so memory grows with them; more wait (default 2).")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes answering on the port, each with the store open, its "
+                   "own caches, threads and query workers: one uses one processor core "
+                   "(Python runs one thread at a time); give as many as the machine has.")
 @click.option("--verbose", is_flag=True,
               help="Log debug records too, among them waitress's queue depth for every "
                    "request that waits for a thread (else summed up once a minute).")
 def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
           query_timeout: float, threads: int | None, query_workers: int | None,
-          verbose: bool) -> None:
+          processes: int, verbose: bool) -> None:
     """Serve the KG: SPARQL endpoint, entity pages and documents, ontology, VoID, dumps."""
     from kg.namespace import DEFAULT_BASE
     from kg.publish.reconcile_api import MountedReconcileApp
     from kg.publish.serve import DEFAULT_THREADS
     from kg.publish.serve import serve as run_server
     from kg.publish.serve_log import configure_logging
-    from kg.publish.server import DEFAULT_QUERY_WORKERS, ServerLimits, make_app
+    from kg.publish.serve_processes import ServeError, serve_processes
+    from kg.publish.server import DEFAULT_QUERY_WORKERS, KGApp, ServerLimits, make_app
 
     configure_logging(verbose=verbose)
 
@@ -547,12 +553,28 @@ def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
     base = base_uri or DEFAULT_BASE
     limits = ServerLimits(query_seconds=query_timeout,
                           query_workers=query_workers or DEFAULT_QUERY_WORKERS)
-    app = make_app(store, base, limits=limits,
-                   mounts={"/reconcile": MountedReconcileApp(store, base)})
-    run_server(app, host, port, threads=threads or DEFAULT_THREADS,
-               on_ready=lambda url: click.echo(
-                   f"serving {store_dir} at {url} with {threads or DEFAULT_THREADS} threads "
-                   f"and {limits.query_workers} query workers (Ctrl-C stops)"))
+    threads = threads or DEFAULT_THREADS
+
+    def app_of(store: KGStore) -> KGApp:
+        return make_app(store, base, limits=limits,
+                        mounts={"/reconcile": MountedReconcileApp(store, base)})
+
+    def ready(url: str) -> None:
+        each = f" in each of {processes} processes" if processes > 1 else ""
+        click.echo(f"serving {store_dir} at {url} with {threads} threads and "
+                   f"{limits.query_workers} query workers{each} (Ctrl-C stops)")
+
+    if processes == 1:
+        run_server(app_of(store), host, port, threads=threads, on_ready=ready)
+    else:
+        # Opened above to report a missing store here; each process opens its own.
+        del store
+        gc.collect()
+        try:
+            serve_processes(lambda: app_of(KGStore(store_dir, read_only=True)), host, port,
+                            processes=processes, threads=threads, on_ready=ready)
+        except ServeError as error:
+            raise KGError(str(error)) from None
     _err("stopped")
 
 

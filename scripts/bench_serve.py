@@ -11,7 +11,8 @@ the CPU. Entities are drawn (seeded) from the KG's actors, so most pages are of 
 actors and a few of much-reported ones, as in use.
 
 Run from the repository root: ``.venv/bin/python scripts/bench_serve.py --store DIR
-[--requests 400] [--concurrency 10 50] [--json]``. Never part of the test suite.
+[--requests 400] [--concurrency 10 50] [--processes 1] [--json]``. Never part of the
+test suite.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ TOP_ACTORS_QUERY = ("SELECT ?actor (COUNT(?m) AS ?mentions) WHERE { ?actor kg:me
                     "GROUP BY ?actor ORDER BY DESC(?mentions) ?actor LIMIT 20")
 
 
-def _start(store: Path) -> tuple[subprocess.Popen[str], str]:
+def _start(store: Path, processes: int = 1) -> tuple[subprocess.Popen[str], str]:
     kg = Path(sys.executable).parent / "kg"
-    process = subprocess.Popen([str(kg), "serve", "--store", str(store), "--port", "0"],
+    process = subprocess.Popen([str(kg), "serve", "--store", str(store), "--port", "0",
+                                "--processes", str(processes)],
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -75,6 +77,14 @@ def _wait_until_idle(pid: int, *, quiet_seconds: float = 1.0, limit: float = 300
         if now - before < 0.05 * quiet_seconds:
             return
         before = now
+
+
+def _children(pid: int) -> list[int]:
+    """The server processes of `kg serve --processes N` (Linux's /proc; else none)."""
+    tasks = Path(f"/proc/{pid}/task")
+    if not tasks.exists():
+        return []
+    return [int(c) for task in tasks.iterdir() for c in (task / "children").read_text().split()]
 
 
 def _path(iri: str) -> str:
@@ -157,9 +167,11 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=400, help="per scenario and level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--processes", type=int, default=1,
+                        help="kg serve --processes (default 1)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    process, url = _start(args.store)
+    process, url = _start(args.store, args.processes)
     try:
         session = requests.Session()
         session.trust_env = False
@@ -169,7 +181,8 @@ def main() -> None:
         # first scenario.
         for path in ("/", "/.well-known/void"):
             session.get(url + path, timeout=300).raise_for_status()
-        _wait_until_idle(process.pid)
+        for pid in [process.pid, *_children(process.pid)]:
+            _wait_until_idle(pid)
         answer = session.get(url + "/sparql", params={"query": ACTORS_QUERY}, timeout=300,
                              headers={"Accept": "application/sparql-results+json"})
         answer.raise_for_status()

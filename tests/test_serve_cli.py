@@ -1,5 +1,5 @@
 """`kg serve` as a user runs it: it prints the URL it serves, answers there, and stops
-cleanly on Ctrl-C; a missing store is a usage error."""
+cleanly on Ctrl-C, in one process or several; a missing store is a usage error."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +51,52 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(examples_store: Path,
             process.wait()
 
 
+def test_serve_in_two_processes_answers_and_stops_them_all(examples_store: Path,
+                                                            http: Any) -> None:
+    kg = Path(sys.executable).parent / "kg"
+    process = subprocess.Popen(
+        [str(kg), "serve", "--store", str(examples_store), "--port", "0", "--processes", "2",
+         "--query-workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert match, line
+        assert "in each of 2 processes" in line
+        servers = _children(process.pid)
+        assert len(servers) == 2
+        # Each server process has its own query worker (started once the process is up:
+        # the URL is printed as soon as the port listens).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+                len(_query_workers(server)) == 1 for server in servers):
+            time.sleep(0.2)
+        assert all(len(_query_workers(server)) == 1 for server in servers)
+        for _ in range(6):
+            page = http.get(match.group(1) + "kg/id/armed-group/kataib-hizballah.html",
+                            timeout=60)
+            assert page.status_code == 200 and "Kata&#39;ib Hizballah" in page.text
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr
+        assert "Traceback" not in stderr
+        assert not [pid for pid in servers if Path(f"/proc/{pid}").exists()]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+            for c in (task / "children").read_text().split()]
+
+
 def _query_workers(pid: int) -> list[int]:
     """The query worker processes a process started (multiprocessing's spawned children,
     its resource tracker aside)."""
-    children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
-                for c in (task / "children").read_text().split()]
     workers = []
-    for child in children:
+    for child in _children(pid):
         command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
         if b"from multiprocessing.spawn import spawn_main; spawn_main(" \
                 in b" ".join(command):

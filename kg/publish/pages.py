@@ -190,7 +190,9 @@ class PageBuilder:
         affiliations = self._affiliations(iris, merges)
         designations = self._designations(iris)
         in_force = [d for d in designations if self._in_force(d, today)]
-        events = self._events(iris)
+        mentions = sum(int(row["mentions"].value)
+                       for row in self._rows_of("actor-mentions", iris))
+        events = self._events(iris, mentions)
         path = self.site.href(iri) + ".html"
         parts = {name: cut(name, claims, asked, path, self.rows_shown)
                  for name, claims in (("affiliations", affiliations),
@@ -214,8 +216,6 @@ class PageBuilder:
         others = [p for p in self._properties(properties)
                   if p[0].iri not in (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
                                       str(SKOS.exactMatch))]
-        mentions = sum(int(row["mentions"].value)
-                       for row in self._rows_of("actor-mentions", iris))
         return self.render(
             "actor.html", iri=iri, title=label, document_path=self.site.href(iri),
             types=types, aliases=aliases, wikidata=wikidata, parts=parts, in_force=in_force,
@@ -336,12 +336,17 @@ class PageBuilder:
         kinds = [t for t in types if t in _EVENT_CLASSES]
         return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
 
-    def _events(self, iris: list[str]) -> list[Claim]:
+    def _events(self, iris: list[str], mentions: int) -> list[Claim]:
         """The actor's events in date order (undated last), one row each. When there are
         many more than a page shows, only what orders them is read here, and
-        `_complete_events` reads the rest for those shown (actor-event-list.rq says why)."""
-        listed = self._rows_of("actor-event-list", iris)
-        few = len(listed) <= self.rows_shown * CLAIMS_PER_SHOWN_CLAIM
+        `_complete_events` reads the rest for those shown (actor-event-list.rq says why).
+        An actor mentioned fewer times than that takes part in few events (the text
+        extractor records a participation where a document mentions the actor), so its
+        events are read at once, without counting them first; were it wrong, the page
+        would be as right, only slower to build."""
+        most = self.rows_shown * CLAIMS_PER_SHOWN_CLAIM
+        listed = [] if mentions <= most else self._rows_of("actor-event-list", iris)
+        few = len(listed) <= most
         by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in self._rows_of("actor-events", iris) if few else listed:
             by_event[row["event"].value].append(row)
