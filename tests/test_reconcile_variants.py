@@ -286,3 +286,28 @@ def test_bad_rules_are_reported(monkeypatch: pytest.MonkeyPatch, line: str,
             load_rules()
     finally:
         load_rules.cache_clear()
+
+
+def test_the_quick_bounds_never_drop_a_pair_difflib_finds_close() -> None:
+    """_spelling_closeness rules out far pairs from letter counts before difflib: it must
+    keep every pair difflib's ratio puts at _CLOSE_SPELLING or above, at that ratio."""
+    import random
+    from difflib import SequenceMatcher
+
+    rng = random.Random(7)
+    words = ["khazali", "khazaly", "hafez", "hafiz", "qais", "laith", "00306", "00311",
+             "03016", "brigades", "brigade", "hizballah", "hezbollah", "nujaba", "nujabaa"]
+    alphabet = "aeiouhklmnrstz0123"
+    words += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9)))
+              for _ in range(300)]
+    close = 0
+    for x in words:
+        for y in rng.sample(words, 40) + [x[:-1] + "y", x + "a"]:
+            expected = SequenceMatcher(None, x, y, autojunk=False).ratio()
+            got = variants._spelling_closeness(x, y)
+            if expected >= variants._CLOSE_SPELLING:
+                close += 1
+                assert got == expected, (x, y)
+            else:
+                assert got < variants._CLOSE_SPELLING, (x, y)
+    assert close > 100
