@@ -114,6 +114,14 @@ What Oxigraph 0.5 does with a query, measured on a KG of 1.1M quads
   own, for the whole KG, and joined (5 s in known-on). Put BINDs after every pattern.
 - An alternative path `a|b` is scanned in full even when its subject or object is
   bound: write a `UNION` of one pattern each.
+- A sequence path `a/b/c` whose ends are both free is walked from its start: the list
+  versions' dates as `kg:evidence/kg:inDocument/kg:versionDate` went through every
+  claim's evidence (430 ms); as three patterns the planner starts from the few
+  versions (1 ms). A `UNION` branch is planned on its own: start each from what is
+  small (the listing bodies), not from every part-of affiliation.
+- What a row needs from an `OPTIONAL` of several patterns (a unit's leaders) is better
+  gathered once, one row per thing, in an `OPTIONAL` subquery with `GROUP BY` (1.2 s to
+  0.4 s in designated-units).
 - A bound parameter is joined at the top of the query: a `UNION` branch or a subquery
   does not see it, so an optional parameter cannot choose where a query starts. To
   match a parameter against something costly (the listing bodies and their parents'
