@@ -109,7 +109,11 @@ What Oxigraph 0.5 does with a query, measured on a KG of 1.1M quads
   `EXISTS {{ ?e kg:participation ?p FILTER EXISTS {{ ?p kg:participant ?x ... }} }}`.
 - A one-pattern `OPTIONAL` is a hash join over every triple of its predicate (the
   quotes: 70 ms); one of several patterns or a path is evaluated for the whole KG first.
-  Where the shapes require the property, join it instead of making it optional.
+  Where the shapes require the property, join it instead of making it optional; else
+  let the `OPTIONAL` say where its subject comes from, so that the join is with the few
+  it can match: `OPTIONAL {{ ?designation a kg:Designation ; kg:evidence ?evidence .
+  ?evidence kg:quote ?quote }}` joins the designations' quotes, not every quote (93 to
+  69 ms in designation-history).
 - A `BIND` closes the patterns written before it: those after it are evaluated on their
   own, for the whole KG, and joined (5 s in known-on). Put BINDs after every pattern.
 - An alternative path `a|b` is scanned in full even when its subject or object is
