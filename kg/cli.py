@@ -555,8 +555,8 @@ def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
                           query_workers=query_workers or DEFAULT_QUERY_WORKERS)
     threads = threads or DEFAULT_THREADS
 
-    def app_of(store: KGStore) -> KGApp:
-        return make_app(store, base, limits=limits,
+    def app_of(store: KGStore, shared_folder: Path | None = None) -> KGApp:
+        return make_app(store, base, limits=limits, shared_folder=shared_folder,
                         mounts={"/reconcile": MountedReconcileApp(store, base)})
 
     def ready(url: str) -> None:
@@ -571,8 +571,9 @@ def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
         del store
         gc.collect()
         try:
-            serve_processes(lambda: app_of(KGStore(store_dir, read_only=True)), host, port,
-                            processes=processes, threads=threads, on_ready=ready)
+            serve_processes(
+                lambda shared: app_of(KGStore(store_dir, read_only=True), shared), host,
+                port, processes=processes, threads=threads, on_ready=ready)
         except ServeError as error:
             raise KGError(str(error)) from None
     _err("stopped")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from kg.namespace import DEFAULT_BASE
 from kg.publish.page_cache import Page, PageCache
 from kg.publish.server import PAGES_WARMED
+from kg.publish.shared_pages import SharedPages
 from tests.conftest import RunningServer
 
 
@@ -122,3 +124,26 @@ def test_rdf_documents_are_kept_and_sent_unchanged(kg_server: RunningServer, htt
         assert again.headers["Content-Type"] == answer.headers["Content-Type"]
     assert first["ttl"].headers["Content-Type"].startswith("text/turtle")
     assert first["nt"].headers["Content-Type"].startswith("application/n-triples")
+
+
+def test_processes_share_the_pages_they_keep_through_a_folder(tmp_path: Path) -> None:
+    """Two caches over one folder stand for two server processes: a page one built and
+    kept, the other sends without building it, gzip variant and all."""
+    first, second = (PageCache(min_seconds=0.0, shared=SharedPages(tmp_path / "pages"))
+                     for _ in range(2))
+    calls: list[bytes] = []
+    body = b"<p>" + b"Kata'ib Hizballah " * 200 + b"</p>"
+    built = first.page(("kh", "2026-01-01"), _builder(body, 0.0, calls))
+    again = second.page(("kh", "2026-01-01"), _builder(b"other", 0.0, calls))
+    assert calls == [body]
+    assert again.body == body and again.gzipped == built.gzipped
+    assert gzip.decompress(again.gzipped or b"") == body
+    # A small page (no gzip variant) comes back as it was, and other keys are apart.
+    first.page("tiny", _builder(b"tiny", 0.0, calls))
+    assert second.page("tiny", _builder(b"x", 0.0, calls)).body == b"tiny"
+    assert second.page("other", _builder(b"other", 0.0, calls)).body == b"other"
+    assert calls == [body, b"tiny", b"other"]
+    # Past its byte budget a process keeps pages in its memory only.
+    small = PageCache(min_seconds=0.0, shared=SharedPages(tmp_path / "small", max_bytes=10))
+    small.page("big", _builder(body, 0.0, calls))
+    assert not list((tmp_path / "small").iterdir())

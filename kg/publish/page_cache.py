@@ -16,7 +16,8 @@ Kept pages then never change, so a hit takes no more locking than before, and th
 budget counts both variants from the moment a page is kept.
 
 The server keeps the entities' RDF documents in a cache of its own, all of them however
-fast they were made (kg.publish.server says why).
+fast they were made (kg.publish.server says why). Server processes that answer on one
+port share what they keep through a folder (kg.publish.shared_pages).
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kg.publish.compression import MIN_BYTES, compress
+
+if TYPE_CHECKING:
+    from kg.publish.shared_pages import SharedPages
 
 # Since the pages' queries look claims up one by one, an ordinary actor's page builds in
 # about 3 ms of processor time, and at 50 clients rebuilding it on every visit queued
@@ -62,9 +67,11 @@ class PageCache:
     `min_seconds` of processor time to build."""
 
     def __init__(self, *, min_seconds: float = DEFAULT_MIN_SECONDS,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, shared: SharedPages | None = None
+                 ) -> None:
         self.min_seconds = min_seconds
         self.max_bytes = max_bytes
+        self.shared = shared
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -89,6 +96,9 @@ class PageCache:
                 page = self._cached(key)  # built by another thread while this one waited
                 if page is not None:
                     return page
+                page = self.shared.get(key) if self.shared is not None else None
+                if page is not None:  # built by another process
+                    return self._remember(key, page)
                 # The build's own processor time, not the time it waited for the others:
                 # under load a quick page takes long, and keeping it would fill the cache
                 # with whatever was asked for in a busy minute.
@@ -106,6 +116,11 @@ class PageCache:
         if len(body) > self.max_bytes:
             return Page(body)
         page = Page(body, compress(body) if len(body) >= MIN_BYTES else None)
+        if self.shared is not None:
+            self.shared.put(key, page)
+        return self._remember(key, page)
+
+    def _remember(self, key: Hashable, page: Page) -> Page:
         if page.size > self.max_bytes:
             return page
         with self._lock:

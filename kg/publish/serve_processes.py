@@ -7,7 +7,8 @@ bench machine's two, and at 10 clients its first visits to pages waited in line 
 read-only, has its own caches and query workers, and warms up; the kernel hands each
 new connection to one of them. The parent only watches: it starts another process for
 one that dies, and stops them all on Ctrl-C or SIGTERM. It forks before anything opens
-the store or starts a thread, so that each process starts clean.
+the store or starts a thread, so that each process starts clean. The processes share
+the pages they keep through a folder the parent makes (kg.publish.shared_pages).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import logging
 import os
 import signal
 import socket
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kg.publish.serve import serve
@@ -39,11 +42,19 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=1024)
 
 
-def serve_processes(make_app: Callable[[], KGApp], host: str, port: int, *, processes: int,
-                    threads: int, on_ready: Callable[[str], None] = lambda url: None
-                    ) -> None:
+def serve_processes(make_app: Callable[[Path], KGApp], host: str, port: int, *,
+                    processes: int, threads: int,
+                    on_ready: Callable[[str], None] = lambda url: None) -> None:
     """Serve in `processes` processes, each with an app from `make_app` (called in the
-    process) and `threads` threads, until Ctrl-C or SIGTERM."""
+    process with the folder where the processes share the pages they keep) and `threads`
+    threads, until Ctrl-C or SIGTERM."""
+    with tempfile.TemporaryDirectory(prefix="kg-shared-pages-") as shared:
+        _serve(lambda: make_app(Path(shared)), host, port, processes=processes,
+               threads=threads, on_ready=on_ready)
+
+
+def _serve(make_app: Callable[[], KGApp], host: str, port: int, *, processes: int,
+           threads: int, on_ready: Callable[[str], None]) -> None:
     listener = listening_socket(host, port)
     bound_host, bound_port = listener.getsockname()[:2]
     url = f"http://{f'[{bound_host}]' if ':' in bound_host else bound_host}:{bound_port}/"

@@ -50,6 +50,7 @@ from kg.publish.page_cache import Page, PageCache
 from kg.publish.page_parts import NoSuchPageError, asked_pages
 from kg.publish.pages import PageBuilder
 from kg.publish.query_workers import QueryWorkers
+from kg.publish.shared_pages import SharedPages
 from kg.publish.site import ONTOLOGY_IRI, SHAPES_IRI, Site
 from kg.publish.top_actors import TopActors
 from kg.publish.vocabulary import sections, source_path, triples
@@ -84,7 +85,7 @@ class KGApp:
 
     def __init__(self, store: KGStore, site: Site, *, mounts: Mapping[str, WSGIApp],
                  limits: ServerLimits, dump_folder: Path | None,
-                 today: Callable[[], dt.date]) -> None:
+                 today: Callable[[], dt.date], shared_folder: Path | None = None) -> None:
         self.store = store
         self.site = site
         self.limits = limits
@@ -96,11 +97,15 @@ class KGApp:
                 raise ValueError(f"a mount path must start with / and not be /: {prefix!r}")
         self.pages = PageBuilder(store, site)
         self.merges = MergeCache(store, site.base_uri)
-        self.page_cache = PageCache()
+        def shared(kind: str) -> SharedPages | None:
+            return SharedPages(shared_folder / kind) if shared_folder is not None else None
+
+        self.page_cache = PageCache(shared=shared("pages"))
         # Every entity's RDF documents are kept, however fast they were to make: most
         # are a few kilobytes, and at 50 clients making each anew (a CONSTRUCT, 1 ms of
         # processor time) put p95 above 100 ms.
-        self.document_cache = PageCache(min_seconds=0.0, max_bytes=DOCUMENT_CACHE_BYTES)
+        self.document_cache = PageCache(min_seconds=0.0, max_bytes=DOCUMENT_CACHE_BYTES,
+                                        shared=shared("documents"))
         self.top_actors = TopActors(store, self.merges)
         self.void = VoidDescription(store, site, self.top_actors)
         self._own_dump_folder = None
@@ -326,13 +331,16 @@ def _file_chunks(path: Path, size: int = 1 << 16) -> Iterable[bytes]:
 
 def make_app(store: KGStore, base_uri: str, *, mounts: Mapping[str, WSGIApp] | None = None,
              limits: ServerLimits | None = None, dump_folder: Path | None = None,
-             today: Callable[[], dt.date] = dt.date.today) -> KGApp:
+             today: Callable[[], dt.date] = dt.date.today,
+             shared_folder: Path | None = None) -> KGApp:
     """The WSGI application serving `store`, whose entity IRIs are under `base_uri`.
 
     Each of `mounts` is another WSGI app served under its path prefix (e.g. the
     Reconciliation API at /reconcile), seeing that prefix in SCRIPT_NAME and the rest of
     the path in PATH_INFO. `today` pins what "in force now" means on pages (tests pin it).
-    Call `close()` on the app to stop its query workers.
+    `shared_folder` is where server processes answering on one port share the pages and
+    documents they keep (kg.publish.shared_pages). Call `close()` on the app to stop its
+    query workers.
     """
     return KGApp(store, Site(base_uri), mounts=mounts or {}, limits=limits or ServerLimits(),
-                 dump_folder=dump_folder, today=today)
+                 dump_folder=dump_folder, today=today, shared_folder=shared_folder)
