@@ -526,33 +526,37 @@ def push(endpoint: str, graph_store: str | None, user: str | None, password: str
               help="Requests answered at once (pages, documents, reconciliation); more "
                    "wait (default 16).")
 @click.option("--query-workers", type=click.IntRange(1, 64), default=None,
-              help="SPARQL endpoint queries run at once, each in its own process with the "
-                   "store open, so memory grows with them; more wait (default 2).")
-@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="SPARQL endpoint queries a server process runs at once, each in its own "
+                   "process with the store open, so memory grows with them; more wait "
+                   "(default: 2 shared out among the server processes, at least 1 each).")
+@click.option("--processes", type=click.IntRange(1, 64), default=None,
               help="Server processes answering on the port, each with the store open, its "
-                   "own caches, threads and query workers: one uses one processor core "
-                   "(Python runs one thread at a time); give as many as the machine has.")
+                   "own threads and query workers (they share the pages they keep): one "
+                   "uses one processor core, as Python runs one thread at a time (default: "
+                   "the machine's cores, at most 2).")
 @click.option("--verbose", is_flag=True,
               help="Log debug records too, among them waitress's queue depth for every "
                    "request that waits for a thread (else summed up once a minute).")
 def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
           query_timeout: float, threads: int | None, query_workers: int | None,
-          processes: int, verbose: bool) -> None:
+          processes: int | None, verbose: bool) -> None:
     """Serve the KG: SPARQL endpoint, entity pages and documents, ontology, VoID, dumps."""
     from kg.namespace import DEFAULT_BASE
     from kg.publish.reconcile_api import MountedReconcileApp
     from kg.publish.serve import DEFAULT_THREADS
     from kg.publish.serve import serve as run_server
     from kg.publish.serve_log import configure_logging
-    from kg.publish.serve_processes import ServeError, serve_processes
+    from kg.publish.serve_processes import ServeError, default_processes, serve_processes
     from kg.publish.server import DEFAULT_QUERY_WORKERS, KGApp, ServerLimits, make_app
 
     configure_logging(verbose=verbose)
 
     store = KGStore(store_dir, read_only=True)
     base = base_uri or DEFAULT_BASE
-    limits = ServerLimits(query_seconds=query_timeout,
-                          query_workers=query_workers or DEFAULT_QUERY_WORKERS)
+    processes = processes or default_processes()
+    # The default query workers are shared out among the processes (at least one each).
+    limits = ServerLimits(query_seconds=query_timeout, query_workers=query_workers or max(
+        1, DEFAULT_QUERY_WORKERS // processes))
     threads = threads or DEFAULT_THREADS
 
     def app_of(store: KGStore, shared_folder: Path | None = None) -> KGApp:
@@ -561,8 +565,10 @@ def serve(store_dir: Path, host: str, port: int, base_uri: str | None,
 
     def ready(url: str) -> None:
         each = f" in each of {processes} processes" if processes > 1 else ""
-        click.echo(f"serving {store_dir} at {url} with {threads} threads and "
-                   f"{limits.query_workers} query workers{each} (Ctrl-C stops)")
+        workers = f"{limits.query_workers} query worker" + (
+            "s" if limits.query_workers > 1 else "")
+        click.echo(f"serving {store_dir} at {url} with {threads} threads and {workers}{each} "
+                   "(Ctrl-C stops)")
 
     if processes == 1:
         run_server(app_of(store), host, port, threads=threads, on_ready=ready)

@@ -11,7 +11,7 @@ the CPU. Entities are drawn (seeded) from the KG's actors, so most pages are of 
 actors and a few of much-reported ones, as in use.
 
 Run from the repository root: ``.venv/bin/python scripts/bench_serve.py --store DIR
-[--requests 400] [--concurrency 10 50] [--processes 1] [--json]``. Never part of the
+[--requests 400] [--concurrency 10 50] [--processes N] [--json]``. Never part of the
 test suite.
 """
 
@@ -44,11 +44,11 @@ TOP_ACTORS_QUERY = ("SELECT ?actor (COUNT(?m) AS ?mentions) WHERE { ?actor kg:me
                     "GROUP BY ?actor ORDER BY DESC(?mentions) ?actor LIMIT 20")
 
 
-def _start(store: Path, processes: int = 1) -> tuple[subprocess.Popen[str], str]:
+def _start(store: Path, processes: int | None = None) -> tuple[subprocess.Popen[str], str]:
     kg = Path(sys.executable).parent / "kg"
+    asked = ["--processes", str(processes)] if processes else []
     process = subprocess.Popen([str(kg), "serve", "--store", str(store), "--port", "0",
-                                "--processes", str(processes)],
-                               stdout=subprocess.PIPE, text=True)
+                                *asked], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"(http://\S+?)/? ", line + " ")
@@ -167,8 +167,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--requests", type=int, default=400, help="per scenario and level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[10, 50])
-    parser.add_argument("--processes", type=int, default=1,
-                        help="kg serve --processes (default 1)")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="kg serve --processes (default: the server's own default)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     process, url = _start(args.store, args.processes)

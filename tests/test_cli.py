@@ -49,7 +49,7 @@ HELP_MENTIONS = {
     "push": ["--endpoint", "--graph-store", "--user", "--password", "--batch", "--retries",
              "--store", "--query-endpoint", "--base-uri", "--keep-removed"],
     "serve": ["--store", "--host", "--port", "--base-uri", "--query-timeout", "--threads",
-              "--query-workers", "--verbose"],
+              "--query-workers", "--processes", "--verbose"],
 }
 # A label that looks like SPARQL, on an actor of the hostile store.
 HOSTILE_LABEL = 'Ahrar al-Sham "Brigade" } ; DROP ALL ; #'

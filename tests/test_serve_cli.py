@@ -20,7 +20,8 @@ def test_serve_prints_its_url_answers_and_stops_on_ctrl_c(examples_store: Path,
     kg = Path(sys.executable).parent / "kg"
     process = subprocess.Popen(
         [str(kg), "serve", "--store", str(examples_store), "--port", "0",
-         "--base-uri", "https://w3id.org/kg/id/", "--threads", "3", "--query-workers", "3"],
+         "--base-uri", "https://w3id.org/kg/id/", "--threads", "3", "--query-workers", "3",
+         "--processes", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
