@@ -31,7 +31,7 @@ log = logging.getLogger("kg.publish.serve")
 # Processes when none is asked for: the machine's cores, at most this many. Two is what
 # the server is sized for (p95 under 100 ms for first visits to pages at 10 clients on a
 # million triples, where one process gave 84-119 ms); each more holds the store open
-# and its caches (some 250 MB each on a million triples), so a machine with more cores
+# and its caches (330-390 MB each on a million triples, warmed up), so a machine with more cores
 # gets more only when they are asked for.
 MAX_DEFAULT_PROCESSES = 2
 
