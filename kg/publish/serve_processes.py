@@ -45,6 +45,10 @@ class ServeError(Exception):
 
 
 def default_processes() -> int:
+    """The machine's cores, at most MAX_DEFAULT_PROCESSES; one where processes cannot be
+    forked (Windows)."""
+    if not hasattr(os, "fork"):
+        return 1
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_PROCESSES))
 
 
@@ -59,6 +63,8 @@ def serve_processes(make_app: Callable[[Path], KGApp], host: str, port: int, *,
     """Serve in `processes` processes, each with an app from `make_app` (called in the
     process with the folder where the processes share the pages they keep) and `threads`
     threads, until Ctrl-C or SIGTERM."""
+    if not hasattr(os, "fork"):
+        raise ServeError("this system cannot fork processes: serve with --processes 1")
     with tempfile.TemporaryDirectory(prefix="kg-shared-pages-") as shared:
         _serve(lambda: make_app(Path(shared)), host, port, processes=processes,
                threads=threads, on_ready=on_ready)
