@@ -67,7 +67,8 @@ def cut(name: str, rows: list[T], asked: Mapping[str, int], path: str,
     pages = max(1, -(-len(rows) // size))
     if page > pages:
         raise NoSuchPageError(f"{name} has {len(rows)} rows, {pages} page"
-                         f"{'' if pages == 1 else 's'} of {size}: there is no page {page}")
+                              f"{'' if pages == 1 else 's'} of {size}: there is no page "
+                              f"{page}")
     start = (page - 1) * size
 
     def address(number: int) -> str:
