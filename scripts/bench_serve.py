@@ -5,39 +5,48 @@ query and (when the server has one mounted) a reconcile batch of 10 queries, at 
 
 Why: the targets are p95 under 100 ms for entity documents and simple queries on a KG
 of a million triples (make one with `make bench-kg`: scripts/synth_kg.py). The server runs as users
-run it (`kg serve` in its own process); the clients are threads of this process with
-keep-alive sessions, on the same machine, so the figures include the clients' share of
-the CPU. Entities are drawn (seeded) from the KG's actors, so most pages are of ordinary
-actors and a few of much-reported ones, as in use.
+run it (`kg serve` in its own process). The clients run on the same machine, with
+keep-alive connections. They are wrk (Debian's package) when it is installed: written in
+C, it leaves the server almost all of the processor. Otherwise they are threads of forked
+Python processes, each client request costing about a millisecond of processor time that
+the server does not get. Entities are drawn (seeded) from the KG's actors, so most pages
+are of ordinary actors and a few of much-reported ones, as in use.
 
 Run from the repository root: ``.venv/bin/python scripts/bench_serve.py --store DIR
-[--requests 400] [--concurrency 10 50] [--processes N] [--json]``. Never part of the
-test suite.
+[--seconds 5] [--concurrency 10 50] [--processes N] [--load wrk|python] [--json]``.
+Never part of the test suite.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
 ACTORS_QUERY = ("SELECT DISTINCT ?actor WHERE { ?actor kg:mention ?m } "
                 "ORDER BY ?actor LIMIT 5000")
-Call = Callable[[requests.Session, str], requests.Response]
+WRK_SCRIPT = Path(__file__).with_name("bench_serve.lua")
+# Scenarios whose answers the server keeps once made (kg.publish.page_cache), measured on
+# first visits and on visits again. The much-reported actors' pages are made at start.
+KEPT = ("entity page", "Turtle entity")
 # The most mentioned actors: their pages are the largest (hundreds of claims, each with
 # its sources) and, in use, the most visited.
 TOP_ACTORS_QUERY = ("SELECT ?actor (COUNT(?m) AS ?mentions) WHERE { ?actor kg:mention ?m } "
@@ -91,26 +100,22 @@ def _path(iri: str) -> str:
     return "/" + iri.split("/", 3)[3]
 
 
-def scenarios(url: str, actors: list[str]) -> dict[str, Callable[[requests.Session, int],
-                                                                 requests.Response]]:
-    def page(session: requests.Session, n: int) -> requests.Response:
-        return session.get(url + _path(actors[n % len(actors)]) + ".html", timeout=120)
+@dataclass(frozen=True)
+class Request:
+    """One request of a scenario, as either load generator sends it."""
 
-    def turtle(session: requests.Session, n: int) -> requests.Response:
-        return session.get(url + _path(actors[n % len(actors)]) + ".ttl", timeout=120)
+    method: str
+    path: str  # with its query string
+    accept: str = "*/*"
+    form: str = ""  # a urlencoded body, sent as a form
 
-    def query(session: requests.Session, n: int) -> requests.Response:
-        text = (f"SELECT ?p ?o WHERE {{ <{actors[n % len(actors)]}> ?p ?o }} LIMIT 100")
-        return session.get(url + "/sparql", params={"query": text}, timeout=120,
-                           headers={"Accept": "application/sparql-results+json"})
+    def line(self) -> str:
+        """The request as a line of bench_serve.lua's request file."""
+        return "\t".join((self.method, self.path, self.accept, self.form))
 
-    def reconcile(session: requests.Session, n: int) -> requests.Response:
-        names = [actors[(n + i) % len(actors)].rsplit("/", 1)[1].replace("-", " ")
-                 for i in range(10)]
-        batch = {f"q{i}": {"query": name} for i, name in enumerate(names)}
-        return session.post(url + "/reconcile", data={"queries": json.dumps(batch)},
-                            timeout=120)
 
+def scenarios(url: str, actors: list[str]) -> dict[str, list[Request]]:
+    """Each scenario's requests: a client sends them in turn, from the first."""
     probe = requests.Session()
     probe.trust_env = False
     answer = probe.get(url + "/sparql", params={"query": TOP_ACTORS_QUERY}, timeout=300,
@@ -118,59 +123,133 @@ def scenarios(url: str, actors: list[str]) -> dict[str, Callable[[requests.Sessi
     answer.raise_for_status()
     top = [b["actor"]["value"] for b in answer.json()["results"]["bindings"]]
 
-    def top_page(session: requests.Session, n: int) -> requests.Response:
-        return session.get(url + _path(top[n % len(top)]) + ".html", timeout=120)
+    def query(actor: str) -> Request:
+        text = f"SELECT ?p ?o WHERE {{ <{actor}> ?p ?o }} LIMIT 100"
+        return Request("GET", "/sparql?" + urlencode({"query": text}),
+                       accept="application/sparql-results+json")
 
-    found: dict[str, Callable[[requests.Session, int], requests.Response]] = {
-        "entity page": page, "much-reported actor page": top_page, "Turtle entity": turtle,
-        "simple SPARQL query": query}
+    def reconcile(n: int) -> Request:
+        names = [actors[(n + i) % len(actors)].rsplit("/", 1)[1].replace("-", " ")
+                 for i in range(10)]
+        batch = {f"q{i}": {"query": name} for i, name in enumerate(names)}
+        return Request("POST", "/reconcile", form=urlencode({"queries": json.dumps(batch)}))
+
+    found = {
+        "entity page": [Request("GET", _path(a) + ".html") for a in actors],
+        "much-reported actor page": [Request("GET", _path(a) + ".html") for a in top],
+        "Turtle entity": [Request("GET", _path(a) + ".ttl") for a in actors],
+        "simple SPARQL query": [query(a) for a in actors]}
     if probe.get(url + "/reconcile", timeout=30).status_code == 200:
-        found["reconcile batch of 10"] = reconcile
+        found["reconcile batch of 10"] = [reconcile(n) for n in range(len(actors))]
     return found
 
 
-def run(call: Callable[[requests.Session, int], requests.Response], *, clients: int,
-        total: int) -> dict[str, float]:
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    counter = iter(range(total))
+def run_python(url: str, calls: list[Request], *, clients: int, seconds: float,
+               once: bool = False, processes: int = 4) -> dict[str, float]:
+    """`calls` sent in turn for `seconds` (or until each was sent, if `once`) by `clients`
+    keep-alive clients spread over `processes` forked processes: threads of one
+    interpreter take turns on its lock, and at 50 clients that wait was measured as
+    latency."""
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    go = context.Event()
+    answers: multiprocessing.Queue[tuple[list[float], int]] = context.Queue()
 
-    def client() -> None:
+    def client(latencies: list[float], errors: list[int], lock: threading.Lock,
+               deadline: float) -> None:
         with requests.Session() as session:
             session.trust_env = False
-            while True:
-                with lock:
-                    n = next(counter, None)
-                if n is None:
+            while time.monotonic() < deadline:
+                with counter.get_lock():
+                    n = counter.value
+                    counter.value += 1
+                if once and n >= len(calls):
                     return
+                call = calls[n % len(calls)]
+                headers = {"Accept": call.accept}
+                if call.form:
+                    headers["Content-Type"] = "application/x-www-form-urlencoded"
                 started = time.perf_counter()
-                response = call(session, n)
+                response = session.request(call.method, url + call.path, data=call.form,
+                                           headers=headers, timeout=120)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
-                    if response.status_code != 200:
-                        errors[0] += 1
+                    errors[0] += response.status_code != 200
 
+    def process(threads: int) -> None:
+        latencies: list[float] = []
+        errors = [0]
+        lock = threading.Lock()
+        go.wait()
+        deadline = time.monotonic() + seconds
+        with ThreadPoolExecutor(threads) as pool:
+            for future in [pool.submit(client, latencies, errors, lock, deadline)
+                           for _ in range(threads)]:
+                future.result()
+        answers.put((latencies, errors[0]))
+
+    processes = min(processes, clients)
+    shares = [clients // processes + (i < clients % processes) for i in range(processes)]
+    workers = [context.Process(target=process, args=(n,)) for n in shares]
+    for worker in workers:
+        worker.start()
     started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        for future in [pool.submit(client) for _ in range(clients)]:
-            future.result()
+    go.set()
+    latencies: list[float] = []
+    errors = 0
+    for _ in workers:
+        got, failed = answers.get()
+        latencies += got
+        errors += failed
     wall = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
     cuts = statistics.quantiles(latencies, n=100)
     return {"rps": len(latencies) / wall, "p50_ms": cuts[49] * 1000,
-            "p95_ms": cuts[94] * 1000, "errors": errors[0], "requests": len(latencies)}
+            "p95_ms": cuts[94] * 1000, "errors": errors, "requests": len(latencies)}
+
+
+def run_wrk(url: str, calls: list[Request], *, clients: int, seconds: int,
+            once: bool = False) -> dict[str, float]:
+    """The same requests sent by wrk, its two threads taking them in turn (bench_serve.lua
+    reports the figures). A 4xx or 5xx answer, a timeout or a broken connection is an
+    error."""
+    threads = str(min(2, clients))
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", encoding="utf-8") as listing:
+        listing.write("".join(call.line() + "\n" for call in calls))
+        listing.flush()
+        done = subprocess.run(
+            ["wrk", "--threads", threads, "--connections", str(clients),
+             "--duration", f"{seconds}s", "--timeout", "120s", "--script", str(WRK_SCRIPT),
+             url, "--", listing.name, threads, "once" if once else "again"],
+            capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if once and figures["requests"] < len(calls):
+        print(f"only {figures['requests']} of the {len(calls)} first visits were answered "
+              f"in {seconds} s (--seconds)", file=sys.stderr)
+    errors = sum(figures["errors"].values())
+    return {"rps": figures["requests"] / (figures["duration_us"] / 1e6),
+            "p50_ms": figures["p50_us"] / 1000, "p95_ms": figures["p95_us"] / 1000,
+            "errors": errors, "requests": figures["requests"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--requests", type=int, default=400, help="per scenario and level")
+    parser.add_argument("--seconds", type=int, default=5, help="per scenario and level")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[10, 50])
     parser.add_argument("--processes", type=int, default=None,
                         help="kg serve --processes (default: the server's own default)")
+    parser.add_argument("--load", choices=["wrk", "python"], default=None,
+                        help="the load generator (default: wrk if installed, else python)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    load = args.load or ("wrk" if shutil.which("wrk") else "python")
+    if load == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("--load wrk: wrk is not installed (Debian: apt-get install wrk)")
     process, url = _start(args.store, args.processes)
     try:
         session = requests.Session()
@@ -190,15 +269,37 @@ def main() -> None:
         random.Random(6).shuffle(actors)
         found = scenarios(url, actors)
         results: list[dict[str, Any]] = []
-        for name, call in found.items():
-            run(call, clients=4, total=40)  # warm-up: caches, query workers
-            for clients in args.concurrency:
-                figures = run(call, clients=clients, total=args.requests)
-                results.append({"scenario": name, "clients": clients, **figures})
-                if not args.json:
-                    print(f"{name:24} {clients:3} clients  {figures['rps']:7.1f} req/s  "
-                          f"p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
-                          f"  errors {figures['errors']}", flush=True)
+        if not args.json:
+            print(f"clients: {load}, {args.seconds} s per row", flush=True)
+        def measure(name: str, calls: list[Request], clients: int, once: bool) -> None:
+            if load == "wrk":
+                figures = run_wrk(url, calls, clients=clients, seconds=args.seconds,
+                                  once=once)
+            else:
+                figures = run_python(url, calls, clients=clients, seconds=args.seconds,
+                                     once=once)
+            results.append({"scenario": name, "clients": clients, "load": load, **figures})
+            if not args.json:
+                print(f"{name:38} {clients:3} clients  {figures['rps']:7.1f} req/s  "
+                      f"p50 {figures['p50_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
+                      f"  errors {figures['errors']}  ({figures['requests']} requests)",
+                      flush=True)
+
+        for name, calls in found.items():
+            warm, rest = calls[:40], calls[40:]
+            # Warm-up: query workers, connections, and for KEPT the first 40 entities.
+            run_python(url, warm, clients=4, seconds=1, processes=1)
+            if name in KEPT:
+                # The server keeps these answers: each level first visits a share of the
+                # entities once, then all levels visit them again.
+                for i, clients in enumerate(args.concurrency):
+                    measure(f"{name}, first visits", rest[i::len(args.concurrency)],
+                            clients, once=True)
+                for clients in args.concurrency:
+                    measure(f"{name}, visited again", rest, clients, once=False)
+            else:
+                for clients in args.concurrency:
+                    measure(name, calls, clients, once=False)
         if "reconcile batch of 10" not in found and not args.json:
             print("reconcile batch of 10: not measured, no Reconciliation API at /reconcile")
         if args.json:

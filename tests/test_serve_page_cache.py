@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from kg.namespace import DEFAULT_BASE
+from kg.publish.conneg import RDF
 from kg.publish.page_cache import Page, PageCache
 from kg.publish.server import PAGES_WARMED
 from kg.publish.shared_pages import SharedPages
@@ -99,15 +100,23 @@ def test_the_server_sends_a_kept_page_unchanged(kg_server: RunningServer, http: 
     assert second.headers["Content-Type"] == first.headers["Content-Type"]
 
 
-def test_the_most_reported_actors_pages_are_built_at_start(
-        kg_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_most_reported_actors_pages_and_documents_are_made_at_start(
+        kg_server: RunningServer, http: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     app = kg_server.app
     monkeypatch.setattr(app, "page_cache", PageCache(min_seconds=0.0))
+    monkeypatch.setattr(app, "document_cache", PageCache(min_seconds=0.0))
     app.warm_up().join(120)
     top = [actor.iri for actor in app.top_actors.get()]
     kept = [iri for iri in top if app.page_cache._cached((iri, app.today(), ())) is not None]
     assert DEFAULT_BASE + "armed-group/kataib-hizballah" in kept
     assert kept == top[:PAGES_WARMED] and len(kept) > 1
+    for iri in top[:PAGES_WARMED]:
+        for extension in RDF:
+            document = app.document_cache._cached((iri, extension))
+            assert document is not None, (iri, extension)
+            sent = http.get(f"{kg_server.url}{app.site.href(iri)}.{extension}", timeout=60)
+            assert sent.status_code == 200 and sent.content == document.body
+    assert len(app.document_cache) == len(kept) * len(RDF)
 
 
 def test_rdf_documents_are_kept_and_sent_unchanged(kg_server: RunningServer, http: Any,

@@ -59,10 +59,11 @@ def describe(store: KGStore, iri: str) -> list[ox.Triple]:
 def serialize_triples(triples: list[ox.Triple], extension: str) -> Response:
     """Triples as a document in one of the RDF formats, with kg's prefixes where the
     format has prefixes."""
-    return Response(200, _serialized(triples, extension), RDF[extension][0].content_type)
+    return Response(200, rdf_document(triples, extension), RDF[extension][0].content_type)
 
 
-def _serialized(triples: list[ox.Triple], extension: str) -> bytes:
+def rdf_document(triples: list[ox.Triple], extension: str) -> bytes:
+    """`triples` in the RDF format of `extension` (a key of conneg.RDF)."""
     rdf_format = RDF[extension][1]
     prefixes = PREFIX_MAP if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
     data = ox.serialize(triples, None, rdf_format, prefixes=prefixes)
@@ -70,12 +71,13 @@ def _serialized(triples: list[ox.Triple], extension: str) -> bytes:
     return xml_keep_carriage_returns(data) if rdf_format == ox.RdfFormat.RDF_XML else data
 
 
-def rdf_document(store: KGStore, iris: list[str], extension: str) -> bytes:
-    """The document of an entity named by `iris` (one IRI, or a merged actor's canonical
-    IRI then its other IRIs): what is said about each IRI, as stated, and each other
-    IRI's owl:sameAs link to the first, so that a client that follows owl:sameAs merges
-    the facts as the page does."""
+def document_triples(store: KGStore, iris: list[str]) -> list[ox.Triple]:
+    """The triples of the document of an entity named by `iris` (one IRI, or a merged
+    actor's canonical IRI then its other IRIs): what is said about each IRI, as stated,
+    and each other IRI's owl:sameAs link to the first, so that a client that follows
+    owl:sameAs merges the facts as the page does."""
     triples = [t for iri in iris for t in describe(store, iri)]
     canonical = ox.NamedNode(iris[0])
     triples.extend(ox.Triple(ox.NamedNode(other), _SAME_AS, canonical) for other in iris[1:])
-    return _serialized(list(dict.fromkeys(triples)), extension)
+    return list(dict.fromkeys(triples))
+
