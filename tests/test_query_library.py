@@ -118,8 +118,13 @@ def test_who_says_what(kg: KGStore) -> None:
     said = rows(kg, "claims-by-speaker", speaker="Mike Mullen")
     assert [r["statement"] for r in said] == [
         "Haqqani Network part_of Inter-Services Intelligence"]
-    everyone = rows(kg, "claims-by-speaker")
+    everyone = rows(kg, "attributed-claims")
     assert len({r["speakerLabel"] for r in everyone}) > 3
+    assert {r["statement"] for r in everyone} >= {
+        "Haqqani Network part_of Inter-Services Intelligence", "Attack on 2019-12-27"}
+    # An event's claim in words gives its date, as each speaker's list gives it.
+    by_us = rows(kg, "claims-by-speaker", speaker="United States")
+    assert [r["statement"] for r in by_us] == ["Attack on 2019-12-27"]
 
 
 def test_sources_disagree_on_a_listing_date(kg: KGStore) -> None:
