@@ -73,7 +73,8 @@ class _Graph:
         self.quads: list[ox.Quad] = []
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.quads.append(ox.Quad(_t(s), _t(p), _t(o), self.name))
+        self.quads.append(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _t(o),
+                                  self.name))
 
 
 def _actor_pool(size: int, rng: random.Random) -> list[tuple[URIRef, URIRef, str, str]]:
