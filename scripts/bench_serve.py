@@ -205,9 +205,16 @@ def run_python(url: str, calls: list[Request], *, clients: int, seconds: float,
     wall = time.perf_counter() - started
     for worker in workers:
         worker.join()
+    _warn_if_cut(once, len(latencies), len(calls), seconds)
     cuts = statistics.quantiles(latencies, n=100)
     return {"rps": len(latencies) / wall, "p50_ms": cuts[49] * 1000,
             "p95_ms": cuts[94] * 1000, "errors": errors, "requests": len(latencies)}
+
+
+def _warn_if_cut(once: bool, answered: int, calls: int, seconds: float) -> None:
+    if once and answered < calls:
+        print(f"only {answered} of the {calls} first visits were answered in {seconds:g} s "
+              "(--seconds)", file=sys.stderr)
 
 
 def run_wrk(url: str, calls: list[Request], *, clients: int, seconds: int,
@@ -227,9 +234,7 @@ def run_wrk(url: str, calls: list[Request], *, clients: int, seconds: int,
     if done.returncode:
         raise SystemExit(f"wrk failed: {done.stderr or done.stdout}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    if once and figures["requests"] < len(calls):
-        print(f"only {figures['requests']} of the {len(calls)} first visits were answered "
-              f"in {seconds} s (--seconds)", file=sys.stderr)
+    _warn_if_cut(once, figures["requests"], len(calls), seconds)
     errors = sum(figures["errors"].values())
     return {"rps": figures["requests"] / (figures["duration_us"] / 1e6),
             "p50_ms": figures["p50_us"] / 1000, "p95_ms": figures["p95_us"] / 1000,
