@@ -162,9 +162,9 @@ def test_a_page_of_a_list_that_is_not_there(kg_server: RunningServer, http: Any,
 
 def test_a_paged_list_reads_only_what_it_shows_and_shows_the_same(
         kg_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A much-reported actor's page reads the events and sources of the rows it shows one
-    by one (event-summary.rq, claim-evidence.rq); what it shows must be what reading them
-    all at once (actor-events.rq, actor-evidence.rq) shows."""
+    """A much-reported actor's page reads its events' dates first, and the rest of the
+    events it shows then (pages.PageBuilder._events); what it shows must be what reading
+    every event whole shows."""
     builder = PageBuilder(kg_server.app.store, kg_server.app.site, rows_shown=1)
     iri = DEFAULT_BASE + "armed-group/kataib-hizballah"
     pages = {}
@@ -176,3 +176,45 @@ def test_a_paged_list_reads_only_what_it_shows_and_shows_the_same(
     shown = [_events_shown(page.decode("utf-8")) for page in pages[True]]
     assert all(len(events) == 1 for events in shown) and len({e[0] for e in shown}) == 3
     assert all(b"<blockquote>" in page.split(b'id="events"', 1)[1] for page in pages[True])
+
+
+def test_an_affiliation_restated_with_other_roles_shows_them_all_on_both_pages(
+        tmp_path: Any) -> None:
+    """Two reports name one leadership with different titles: both actors' pages show
+    both titles (once the page showed whichever the store gave first, so a leader's page
+    and his state's could disagree), and the affiliation's two sources once each."""
+    from rdflib import Graph, Literal, URIRef
+
+    from kg.namespace import RDF, RDFS
+    from kg.publish.site import Site
+    from kg.store import KGStore
+
+    store = KGStore(tmp_path / "store")
+    person, state = (URIRef(DEFAULT_BASE + p) for p in ("person/role-test", "state/role-test"))
+    affiliation = URIRef(DEFAULT_BASE + "affiliation/role-test")
+    for n, role in enumerate(["leader", "supreme leader"]):
+        document = URIRef(f"https://example.org/report/{n}")
+        evidence = URIRef(DEFAULT_BASE + f"evidence/role-test-{n}")
+        g = Graph()
+        for actor, kind, label in ((person, KG.Person, "Role Test"),
+                                   (state, KG.State, "Roleland")):
+            g.add((actor, RDF.type, kind))
+            g.add((actor, RDFS.label, Literal(label)))
+            g.add((actor, KG.mention, URIRef(f"{document}#mention-{kind.rpartition('#')[2]}")))
+        g.add((affiliation, RDF.type, KG.Affiliation))
+        g.add((affiliation, KG.member, person))
+        g.add((affiliation, KG.organization, state))
+        g.add((affiliation, KG.affiliationKind, KG.LeaderAffiliation))
+        g.add((affiliation, KG.role, Literal(role)))
+        g.add((affiliation, KG.evidence, evidence))
+        g.add((evidence, KG.inDocument, document))
+        g.add((evidence, KG.quote, Literal(f"Report {n} names the {role}.")))
+        store.replace_document(document, g)
+    builder = PageBuilder(store, Site(DEFAULT_BASE))
+    for actor in (person, state):
+        page = builder.entity_page(str(actor), today=SERVE_TODAY).decode("utf-8")
+        row = page.split('id="affiliations"', 1)[1].split("</table>", 1)[0]
+        assert "<td>leader, supreme leader</td>" in row
+        assert row.count("<blockquote>") == 2
+        assert "Report 0 names the leader." in row and "Report 1 names the supreme" in row
+        assert "mentioned 2 times in the sources" in page

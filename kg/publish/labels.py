@@ -4,17 +4,15 @@ a time and kept.
 Looked up apart from the queries that find the entities: a much-reported actor's label
 is stated in hundreds of documents' graphs, each of which Oxigraph's union of the graphs
 gives once, so joined into those queries it multiplied their rows by as many. The label
-shown is the first in code-point order, so that a page and a reconciliation answer name
-an actor alike, and alike after every rebuild.
+shown is the first in code-point order (kg.publish.neighbours), so that a page and a
+reconciliation answer name an actor alike, and alike after every rebuild.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rdflib import URIRef
-
-from kg.publish.assets import query_text
+from kg.publish.neighbours import Neighbours
 
 if TYPE_CHECKING:
     from kg.store import KGStore
@@ -28,13 +26,12 @@ class Labels:
     stays right."""
 
     def __init__(self, store: KGStore) -> None:
-        self.store = store
+        self._read = Neighbours(store.db)
         self._known: dict[str, str | None] = {}
 
     def __call__(self, iri: str) -> str | None:
         if iri not in self._known:
             if len(self._known) > _KEPT:
                 self._known.clear()
-            rows = list(self.store.select(query_text("entity-label"), {"entity": URIRef(iri)}))
-            self._known[iri] = str(rows[0]["label"].value) if rows else None
+            self._known[iri] = self._read.label(iri)
         return self._known[iri]

@@ -1,12 +1,12 @@
-"""Pages that were slow to build, kept in memory and sent again as they are.
+"""Pages kept in memory and sent again as they are.
 
 The most mentioned actors have the largest pages (hundreds of claims, each with its
 sources: 0.2 to 0.5 s to build on a million triples) and are the most visited, so under
 load their visitors queued behind one another: p95 of 3 s at 10 clients. The store is
 read-only while served, so a page built once stays right for the day it was built for
-(its designations "in force" depend on the day). Only slow pages are kept, so that the
-memory goes where it saves time; one thread builds a page while the others asking for it
-wait for that page rather than build it too.
+(its designations "in force" depend on the day). A cache may keep only the pages that
+were slow to build, so that its memory goes where it saves the most time; one thread
+builds a page while the others asking for it wait for that page rather than build it too.
 
 A kept page is kept with its gzip variant, compressed when it is kept rather than on the
 first hit that asks for it: every browser and HTTP library takes gzip, so nearly every
@@ -15,8 +15,8 @@ that just spent 50 to 500 ms building it, keeps it off every later visitor's req
 Kept pages then never change, so a hit takes no more locking than before, and the byte
 budget counts both variants from the moment a page is kept.
 
-The server keeps the entities' RDF documents in a cache of its own, all of them however
-fast they were made (kg.publish.server says why). Server processes that answer on one
+The server keeps every page, and the entities' RDF documents in a cache of their own,
+however fast they were made (kg.publish.server says why). Server processes that answer on one
 port share what they keep through a folder (kg.publish.shared_pages).
 """
 
@@ -34,10 +34,7 @@ from kg.publish.compression import MIN_BYTES, compress
 if TYPE_CHECKING:
     from kg.publish.shared_pages import SharedPages
 
-# Since the pages' queries look claims up one by one, an ordinary actor's page builds in
-# about 3 ms of processor time, and at 50 clients rebuilding it on every visit queued
-# them (p50 233 ms on a million triples); kept, 19 ms. A page built in less is not worth
-# the memory.
+# A page built in less processor time is not kept by default.
 DEFAULT_MIN_SECONDS = 0.002
 DEFAULT_MAX_BYTES = 64_000_000
 

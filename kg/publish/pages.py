@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import product
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import URIRef
 
 from kg.identity import ACTOR_TYPE_SEGMENTS, EVENT_TYPES
 from kg.namespace import KG, RDF, RDFS, SKOS, WD
 from kg.publish.assets import query_text, templates
 from kg.publish.labels import Labels
 from kg.publish.merges import Merges
+from kg.publish.neighbours import Neighbours, first
 from kg.publish.network_svg import NetworkEdge, NetworkNode, network_svg
 from kg.publish.page_parts import ROWS_SHOWN, cut
 from kg.publish.site import Site
@@ -36,13 +36,11 @@ KG_NS = str(KG._NS)
 # page links every one. A claim restated by hundreds of reports made the page of a
 # much-reported actor megabytes of quotes that no reader scrolls through.
 SOURCES_SHOWN = 5
-# Looking up one claim's sources costs about as much as reading two or three claims'
-# among all of an actor's (0.13-0.28 against 0.07-0.17 ms on a million triples), and one
-# event's summary as much as reading five events' among all (0.6 against 0.12 ms). A page
-# whose lists are paged looks up the sources of the claims it shows one by one when it
-# shows fewer than a third of the actor's claims, else all at once (actor-evidence.rq,
-# claim-evidence.rq), and the events alike (actor-events.rq, actor-event-list.rq with
-# event-summary.rq): one threshold, on the safe side for both.
+# What points to an entity that is not an actor, as its page lists it (a document cited
+# by thousands of pieces of evidence): the SPARQL endpoint has the rest.
+LINKS_SHOWN = 500
+# Past this many rows per row shown, an actor's events are read in two steps: their dates
+# for the order, then the rest for those shown (`PageBuilder._events`).
 CLAIMS_PER_SHOWN_CLAIM = 3
 
 
@@ -69,6 +67,13 @@ class Claim:
 # A claim's evidence rows as read, each with its document's title and date: made into
 # what the page shows only for the claims and sources the page shows.
 _Evidence = tuple[dict[str, Any], Any, str | None]
+# An entity IRI with its properties (Neighbours.properties).
+_Read = tuple[str, dict[str, list[Any]]]
+_MEMBER, _ORGANIZATION, _DESIGNATED, _PARTICIPANT, _PARTICIPATION, _ROLE = (
+    ox.NamedNode(str(KG[name])) for name in ("member", "organization", "designatedActor",
+                                             "participant", "participation",
+                                             "participantRole"))
+_EVENT_DATES = (str(KG.date), str(KG.start))
 
 
 def _value(term: Any) -> str | None:
@@ -82,6 +87,7 @@ class PageBuilder:
         self.store = store
         self.site = site
         self.rows_shown = rows_shown
+        self.read = Neighbours(store.db)
         self.label = Labels(store)
         self._documents: dict[str, tuple[Any, str | None]] | None = None
         self._documents_lock = threading.Lock()
@@ -97,9 +103,6 @@ class PageBuilder:
             return ""
         segment = iri[len(self.site.base_uri):].split("/", 1)[0]
         return _SEGMENT_CLASSES.get(segment, "")
-
-    def _rows(self, name: str, iri: str) -> list[dict[str, Any]]:
-        return list(self.store.select(query_text(name), {"entity": URIRef(iri)}))
 
     def link(self, term: Any, label: Any = None) -> Link:
         if isinstance(term, ox.NamedNode):
@@ -124,6 +127,7 @@ class PageBuilder:
         page = templates().get_template(template).render(site=self.site, **context)
         return page.encode("utf-8")
 
+
     # -- any entity ------------------------------------------------------------------
 
     def entity_page(self, iri: str, *, today: dt.date, merges: Merges | None = None,
@@ -133,78 +137,78 @@ class PageBuilder:
         each of an actor's long lists to show (kg.publish.page_parts; NoSuchPageError past
         the end of one)."""
         merges = merges or Merges()
-        iris = merges.cluster(iri)
-        properties = [row for i in iris for row in self._rows("resource-properties", i)]
-        types = {_value(r["o"]) for r in properties if _value(r["p"]) == str(RDF.type)}
-        if types & ACTOR_CLASSES:
-            return self.actor_page(iri, properties, today=today, merges=merges,
+        read = [(i, self.read.properties(i)) for i in merges.cluster(iri)]
+        if {o.value for _, found in read for o in found.get(str(RDF.type), ())} \
+                & ACTOR_CLASSES:
+            return self.actor_page(iri, read, today=today, merges=merges,
                                    asked=asked or {})
         return self.render(
-            "resource.html", iri=iri, title=self._title(iri, properties),
-            document_path=self.site.href(iri), properties=self._properties(properties),
+            "resource.html", iri=iri, title=self._title(iri, read),
+            document_path=self.site.href(iri), properties=self._properties(read),
             links=self._links(iri))
 
-    def _title(self, iri: str, properties: list[dict[str, Any]]) -> str:
-        for row in properties:
-            if _value(row["p"]) == str(RDFS.label):
-                return _value(row["o"]) or iri
-        kinds = [_value(r["oLabel"]) for r in properties
-                 if _value(r["p"]) == str(RDF.type) and r["oLabel"] is not None]
+    def _title(self, iri: str, read: list[_Read]) -> str:
+        for _, found in read:
+            if found.get(str(RDFS.label)):
+                return str(found[str(RDFS.label)][0].value)
+        kinds = [label for _, found in read for kind in found.get(str(RDF.type), ())
+                 if (label := self.label(kind.value)) is not None]
         return f"{kinds[0]} {self._short(iri)}" if kinds else self._short(iri)
 
-    def _properties(self, rows: Iterable[dict[str, Any]]) -> list[tuple[Link, list[Link]]]:
+    def _properties(self, read: list[_Read], leave_out: Iterable[str] = ()
+                    ) -> list[tuple[Link, list[Link]]]:
+        """Each property of the entity (of each of its IRIs in turn) with its values; not
+        its mentions, which an actor's page counts: a much-reported actor has thousands."""
+        left_out = {str(KG.mention), *leave_out}
         grouped: dict[str, tuple[Link, list[Link]]] = {}
-        for row in rows:
-            prop = self.link(row["p"], row["pLabel"])
-            grouped.setdefault(row["p"].value, (prop, []))[1].append(
-                self.link(row["o"], row["oLabel"]))
+        for _, found in read:
+            for predicate in sorted(found):
+                if predicate not in left_out:
+                    grouped.setdefault(predicate, (self.labelled(ox.NamedNode(predicate)),
+                                                   []))[1].extend(
+                        self.labelled(value) for value in found[predicate])
         return list(grouped.values())
 
     def _links(self, iri: str) -> list[tuple[Link, list[Link]]]:
         grouped: dict[str, tuple[Link, list[Link]]] = {}
-        for row in self._rows("resource-links", iri):
-            prop = self.link(row["p"], row["pLabel"])
-            grouped.setdefault(row["p"].value, (prop, []))[1].append(
-                self.link(row["s"], row["sLabel"]))
+        for subject, predicate in self.read.pointing(iri, LINKS_SHOWN):
+            grouped.setdefault(predicate.value, (self.labelled(predicate), []))[1].append(
+                self.labelled(subject))
         return list(grouped.values())
 
     # -- actors ----------------------------------------------------------------------
 
-    def actor_page(self, iri: str, properties: list[dict[str, Any]], *,
-                   today: dt.date, merges: Merges, asked: Mapping[str, int]) -> bytes:
-        """`properties` are the rows of every IRI of the actor, the canonical one's first
-        (so that its label is the title)."""
-        iris = merges.cluster(iri)
-        label = self._title(iri, properties)
-        by_property: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in properties:
-            by_property[row["p"].value].append(row)
-        types = list({t.iri: t for t in (self.link(r["o"], r["oLabel"])
-                                         for r in by_property[str(RDF.type)])}.values())
+    def actor_page(self, iri: str, read: list[_Read], *, today: dt.date, merges: Merges,
+                   asked: Mapping[str, int]) -> bytes:
+        """`read` holds the properties of every IRI of the actor, the canonical one's
+        first (so that its label is the title)."""
+        iris = [i for i, _ in read]
+        label = self._title(iri, read)
+
+        def values(predicate: Any) -> list[Any]:
+            return [value for _, found in read for value in found.get(str(predicate), ())]
+
+        types = list({t.iri: t for t in map(self.labelled, values(RDF.type))}.values())
         # The merged IRIs' own labels are the actor's other names.
-        merged_labels = {r["o"].value for r in by_property[str(RDFS.label)]
-                         if r["entity"].value != iri} - {label}
-        aliases = sorted({r["o"].value for r in by_property[str(SKOS.altLabel)]}
-                         | merged_labels)
-        wikidata = list(dict.fromkeys(r["o"].value for r in by_property[str(SKOS.exactMatch)]
-                                      if r["o"].value.startswith(str(WD))))
-        affiliations = self._affiliations(iris, merges)
-        designations = self._designations(iris)
+        merged_labels = {value.value for other, found in read if other != iri
+                         for value in found.get(str(RDFS.label), ())} - {label}
+        aliases = sorted({v.value for v in values(SKOS.altLabel)} | merged_labels)
+        wikidata = list(dict.fromkeys(v.value for v in values(SKOS.exactMatch)
+                                      if v.value.startswith(str(WD))))
+        claims = _Claims(self.read)
+        affiliations = self._affiliations(iris, merges, claims)
+        designations = self._designations(iris, claims)
         in_force = [d for d in designations if self._in_force(d, today)]
-        mentions = sum(int(row["mentions"].value)
-                       for row in self._rows_of("actor-mentions", iris))
-        events = self._events(iris, mentions)
+        events = self._events(iris, claims)
         path = self.site.href(iri) + ".html"
-        parts = {name: cut(name, claims, asked, path, self.rows_shown)
-                 for name, claims in (("affiliations", affiliations),
+        parts = {name: cut(name, listed, asked, path, self.rows_shown)
+                 for name, listed in (("affiliations", affiliations),
                                       ("designations", designations), ("events", events))}
-        self._complete_events(parts["events"].rows, iris)
-        shown = [claim for part in parts.values() for claim in part.rows]
-        # The sources of the claims shown only, when they are few of the actor's claims.
-        evidence = self._evidence(iris, shown if len(shown) * CLAIMS_PER_SHOWN_CLAIM
-                                  < sum(part.total for part in parts.values()) else None)
-        for claim in shown:
-            self._attach_sources(claim, evidence.get(claim.iri.iri or "", []))
+        for event in parts["events"].rows:
+            self._event_fields(event, claims)
+        for part in parts.values():  # the sources of the claims shown only
+            for claim in part.rows:
+                self._attach_sources(claim, self._evidence(claims.of(claim.iri.iri or "")))
         kind = next((t.iri.rpartition("#")[2] for t in types
                      if t.iri and t.iri in ACTOR_CLASSES), "")
         centre = NetworkNode(iri, label, kind)
@@ -214,20 +218,14 @@ class PageBuilder:
                                          a.fields["other_kind"]),
                              a.fields["kind"], a.fields["side"] == "member")
                  for a in affiliations if a.fields["other"].iri != iri]
-        others = [p for p in self._properties(properties)
-                  if p[0].iri not in (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
-                                      str(SKOS.exactMatch))]
+        others = self._properties(read, (str(RDF.type), str(RDFS.label), str(SKOS.altLabel),
+                                         str(SKOS.exactMatch)))
         return self.render(
             "actor.html", iri=iri, title=label, document_path=self.site.href(iri),
             types=types, aliases=aliases, wikidata=wikidata, parts=parts, in_force=in_force,
             network=network_svg(centre, edges, self.site.href) if edges else "",
-            others=others, mentions=mentions, today=today.isoformat(),
+            others=others, mentions=len(values(KG.mention)), today=today.isoformat(),
             also=[self.link(ox.NamedNode(other), other) for other in iris[1:]])
-
-    def _rows_of(self, name: str, iris: list[str]) -> list[dict[str, Any]]:
-        """The rows of a page query for each IRI of an actor, in turn (one query per IRI
-        keeps each on the fast plan it has for one bound actor)."""
-        return [row for iri in iris for row in self._rows(name, iri)]
 
     def documents(self) -> dict[str, tuple[Any, str | None]]:
         """Each document's title (a term) and date, read once for the whole KG (see
@@ -244,30 +242,24 @@ class PageBuilder:
                 documents = self._documents
         return documents
 
-    def _evidence(self, iris: list[str], claims: list[Claim] | None
-                  ) -> dict[str, list[_Evidence]]:
-        """The evidence of each of `claims` (of every claim about the actor if None), by
-        document date (undated first), as it was read."""
+    def _evidence(self, claim: dict[str, list[Any]]) -> list[_Evidence]:
+        """The evidence of a claim (its properties), by document date (undated first):
+        one row for each of its documents, quotes, record ids and speakers."""
         documents = self.documents()
-        seen: set[tuple[Any, ...]] = set()
         rows = []
-        found = self._rows_of("actor-evidence", iris) if claims is None else [
-            row for claim in claims for row in self.store.select(
-                query_text("claim-evidence"), {"claim": URIRef(claim.iri.iri or "")})]
-        for row in found:
-            key = tuple(row[name] for name in row if name != "entity")
-            if key in seen:  # a claim about two IRIs of the actor
-                continue
-            seen.add(key)
-            title, date = documents.get(_value(row["document"]) or "", (None, None))
-            rows.append((row, title, date))
-        rows.sort(key=lambda r: (r[0]["claim"].value, r[2] or "", r[0]["evidence"].value,
+        for evidence in claim.get(str(KG.evidence), ()):
+            found = self.read.properties(evidence)
+            for document, quote, record, speaker in product(
+                    found.get(str(KG.inDocument), ()), found.get(str(KG.quote)) or [None],
+                    found.get(str(KG.recordId)) or [None],
+                    found.get(str(KG.attributedTo)) or [None]):
+                title, date = documents.get(document.value, (None, None))
+                rows.append(({"evidence": evidence, "document": document, "quote": quote,
+                              "recordId": record, "speaker": speaker}, title, date))
+        rows.sort(key=lambda r: (r[2] or "", r[0]["evidence"].value,
                                  *(_value(r[0][n]) or "" for n in ("quote", "recordId",
                                                                    "speaker"))))
-        evidence: dict[str, list[_Evidence]] = defaultdict(list)
-        for item in rows:
-            evidence[item[0]["claim"].value].append(item)
-        return evidence
+        return rows
 
     def _attach_sources(self, claim: Claim, evidence: list[_Evidence]) -> None:
         claim.source_count = len(evidence)
@@ -281,49 +273,64 @@ class PageBuilder:
             "evidence": self.link(row["evidence"]),
         } for row, title, date in evidence[:SOURCES_SHOWN]]
 
-    def _affiliations(self, iris: list[str], merges: Merges) -> list[Claim]:
-        claims = []
-        seen: set[tuple[str, str | None]] = set()
-        for row in self._rows_of("actor-affiliations", iris):
-            key = (row["affiliation"].value, _value(row["side"]))
-            if key in seen:
-                continue
-            seen.add(key)
-            other = ox.NamedNode(merges.canonical_of(row["other"].value)) \
-                if isinstance(row["other"], ox.NamedNode) else row["other"]
-            claims.append(Claim(self.link(row["affiliation"], None), {
-                "side": _value(row["side"]),
-                "kind": _value(row["kindLabel"]) or "",
-                "other": self.labelled(other),
-                "other_kind": self.actor_kind(_value(other) or ""),
-                "role": _value(row["role"]),
-                "start": _value(row["start"]),
-                "end": _value(row["end"]),
-            }))
-        return sorted(claims, key=lambda c: (c.fields["kind"], c.fields["other"].text))
+    def _first_label(self, terms: Iterable[Any]) -> str | None:
+        return min((label for term in terms if isinstance(term, ox.NamedNode)
+                    and (label := self.label(term.value)) is not None), default=None)
 
-    def _designations(self, iris: list[str]) -> list[Claim]:
-        claims: dict[str, Claim] = {}
-        for row in self._rows_of("actor-designations", iris):
-            key = row["designation"].value
-            if key in claims:  # a second program or legal basis of the same listing
-                for name, column in (("programs", "program"), ("bases", "legalBasis")):
-                    value = _value(row[column])
-                    if value and value not in claims[key].fields[name]:
-                        claims[key].fields[name].append(value)
-                continue
-            claims[key] = Claim(self.link(row["designation"]), {
-                "authority": self.labelled(row["authority"]),
-                "kind": _value(row["kindLabel"]),
-                "status": _value(row["status"]),
-                "status_label": _value(row["statusLabel"]),
-                "programs": [v for v in [_value(row["program"])] if v],
-                "bases": [v for v in [_value(row["legalBasis"])] if v],
-                "listed": _value(row["listedOn"]),
-                "delisted": _value(row["delistedOn"]),
-            })
-        return sorted(claims.values(), key=lambda c: (c.fields["listed"] or "9999",
-                                                      c.fields["authority"].text))
+    def _affiliations(self, iris: list[str], merges: Merges, claims: _Claims
+                      ) -> list[Claim]:
+        """Each affiliation with the actor as member or as organization, once per side,
+        with every role the sources give; where they disagree on a date, the first."""
+        listed = []
+        seen: set[tuple[str, str]] = set()
+        for iri in iris:
+            for side, own, across in (("member", _MEMBER, str(KG.organization)),
+                                      ("organization", _ORGANIZATION, str(KG.member))):
+                for affiliation in self.read.subjects(own, iri):
+                    found = claims.read(affiliation)
+                    if (affiliation.value, side) in seen or not found.get(across) \
+                            or not found.get(str(KG.affiliationKind)):
+                        continue
+                    seen.add((affiliation.value, side))
+                    other = found[across][0]
+                    if isinstance(other, ox.NamedNode):
+                        other = ox.NamedNode(merges.canonical_of(other.value))
+                    listed.append(Claim(self.link(affiliation), {
+                        "side": side,
+                        "kind": self._first_label(found[str(KG.affiliationKind)]) or "",
+                        "other": self.labelled(other),
+                        "other_kind": self.actor_kind(_value(other) or ""),
+                        "role": ", ".join(v.value for v in found.get(str(KG.role), ()))
+                                or None,
+                        **{name: _value(first(found.get(str(KG[name]), ())))
+                           for name in ("start", "end")},
+                    }))
+        return sorted(listed, key=lambda c: (c.fields["kind"], c.fields["other"].text,
+                                             c.fields["other"].iri or "", c.iri.iri or "",
+                                             c.fields["side"]))
+
+    def _designations(self, iris: list[str], claims: _Claims) -> list[Claim]:
+        listed: dict[str, Claim] = {}
+        for iri in iris:
+            for designation in self.read.subjects(_DESIGNATED, iri):
+                found = claims.read(designation)
+                authority, status = (first(found.get(str(KG[name]), ()))
+                                     for name in ("authority", "status"))
+                if designation.value in listed or authority is None or status is None:
+                    continue
+                listed[designation.value] = Claim(self.link(designation), {
+                    "authority": self.labelled(authority),
+                    "kind": self._first_label(found.get(str(KG.designationKind), ())),
+                    "status": status.value,
+                    "status_label": self._first_label([status]),
+                    "programs": [v.value for v in found.get(str(KG.program), ())],
+                    "bases": [v.value for v in found.get(str(KG.legalBasis), ())],
+                    "listed": _value(first(found.get(str(KG.listedOn), ()))),
+                    "delisted": _value(first(found.get(str(KG.delistedOn), ()))),
+                })
+        return sorted(listed.values(), key=lambda c: (
+            c.fields["listed"] or "9999", c.fields["authority"].text,
+            c.fields["programs"][:1], c.iri.iri or ""))
 
     @staticmethod
     def _in_force(claim: Claim, today: dt.date) -> bool:
@@ -333,48 +340,56 @@ class PageBuilder:
         delisted = claim.fields["delisted"]
         return delisted is None or delisted > today.isoformat()
 
-    def _event_type(self, types: list[str]) -> str:
-        kinds = [t for t in types if t in _EVENT_CLASSES]
+    def _event_type(self, types: Iterable[Any]) -> str:
+        kinds = sorted(t.value for t in types if t.value in _EVENT_CLASSES)
         return (self.label(kinds[0]) or kinds[0].rpartition("#")[2]) if kinds else "event"
 
-    def _events(self, iris: list[str], mentions: int) -> list[Claim]:
-        """The actor's events in date order (undated last), one row each. When there are
-        many more than a page shows, only what orders them is read here, and
-        `_complete_events` reads the rest for those shown (actor-event-list.rq says why).
-        An actor mentioned fewer times than that takes part in few events (the text
-        extractor records a participation where a document mentions the actor), so its
-        events are read at once, without counting them first; were it wrong, the page
-        would be as right, only slower to build."""
-        most = self.rows_shown * CLAIMS_PER_SHOWN_CLAIM
-        listed = [] if mentions <= most else self._rows_of("actor-event-list", iris)
-        few = len(listed) <= most
-        by_event: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in self._rows_of("actor-events", iris) if few else listed:
-            by_event[row["event"].value].append(row)
-        claims = [Claim(self.link(rows[0]["event"]), self._event_fields(rows, complete=few))
-                  for rows in by_event.values()]
-        return sorted(claims, key=lambda c: (c.fields["date"] or "9999", c.iri.iri or ""))
+    def _events(self, iris: list[str], claims: _Claims) -> list[Claim]:
+        """The actor's events in date order (undated last), each with the actor's roles in
+        it. Only their dates are read here when there are many more than a page shows
+        (a much-reported actor takes part in thousands, each restated in many graphs);
+        `_event_fields` reads the rest of those shown."""
+        roles: dict[Any, set[str]] = {}
+        for iri in iris:
+            for participation in self.read.subjects(_PARTICIPANT, iri):
+                said = {v.value for v in self.read.objects(participation, _ROLE)}
+                for event in self.read.subjects(_PARTICIPATION, participation):
+                    roles.setdefault(event, set()).update(said)
+        many = len(roles) > self.rows_shown * CLAIMS_PER_SHOWN_CLAIM
 
-    def _complete_events(self, claims: list[Claim], iris: list[str]) -> None:
-        for claim in claims:
-            if not claim.fields["complete"]:
-                event = URIRef(claim.iri.iri or "")
-                claim.fields = self._event_fields([
-                    row for iri in iris for row in self.store.select(
-                        query_text("event-summary"), {"entity": URIRef(iri), "event": event})
-                ], complete=True)
+        def date(event: Any) -> str | None:
+            found = {p: self.read.objects(event, ox.NamedNode(p)) for p in _EVENT_DATES} \
+                if many else claims.read(event)
+            return _value(first(found.get(str(KG.date), ()))
+                          or first(found.get(str(KG.start), ())))
 
-    def _event_fields(self, rows: list[dict[str, Any]], *, complete: bool) -> dict[str, Any]:
-        """What a page shows of an event, from its rows for each IRI of the actor."""
-        def first(name: str) -> str | None:
-            return min((v for row in rows if (v := _value(row.get(name))) is not None),
-                       default=None)
+        listed = [Claim(self.link(event), {"date": date(event), "roles": said})
+                  for event, said in roles.items()]
+        return sorted(listed, key=lambda c: (c.fields["date"] or "9999", c.iri.iri or ""))
 
-        def every(name: str, separator: str) -> list[str]:
-            return sorted({part for row in rows for part in (_value(row.get(name)) or ""
-                                                             ).split(separator) if part})
+    def _event_fields(self, event: Claim, claims: _Claims) -> None:
+        """What a page shows of an event: where the sources disagree (two places), the
+        first in order."""
+        found = claims.read(ox.NamedNode(event.iri.iri or ""))
+        event.fields.update({
+            "type": self._event_type(found.get(str(RDF.type), ())),
+            "end": _value(first(found.get(str(KG.end), ()))),
+            "place": self._first_label(found.get(str(KG.place), ())),
+            "role": ", ".join(sorted(event.fields["roles"])) or None})
 
-        roles = every("roles", "\n")
-        return {"complete": complete, "type": self._event_type(every("types", " ")),
-                "date": first("date") or first("start"), "end": first("end"),
-                "place": first("placeLabel"), "role": ", ".join(roles) or None}
+
+class _Claims:
+    """The properties of the claims one page reads, each read once: an event's for its
+    row, and again for its sources if it is shown."""
+
+    def __init__(self, read: Neighbours) -> None:
+        self._read = read
+        self._found: dict[str, dict[str, list[Any]]] = {}
+
+    def read(self, claim: Any) -> dict[str, list[Any]]:
+        if claim.value not in self._found:
+            self._found[claim.value] = self._read.properties(claim)
+        return self._found[claim.value]
+
+    def of(self, iri: str) -> dict[str, list[Any]]:
+        return self._found.get(iri, {})
