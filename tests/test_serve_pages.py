@@ -178,24 +178,25 @@ def test_a_paged_list_reads_only_what_it_shows_and_shows_the_same(
     assert all(b"<blockquote>" in page.split(b'id="events"', 1)[1] for page in pages[True])
 
 
-def test_an_affiliation_restated_with_other_roles_shows_them_all_on_both_pages(
-        tmp_path: Any) -> None:
-    """Two reports name one leadership with different titles: both actors' pages show
-    both titles (once the page showed whichever the store gave first, so a leader's page
-    and his state's could disagree), and the affiliation's two sources once each."""
+def _restated_leadership(tmp_path: Any, roles: list[str]) -> tuple[Any, list[Any]]:
+    """A store where one leadership (a person of a state) is restated by one dated report
+    per role, each with its quote: the store and the two actors."""
     from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCTERMS, XSD
 
     from kg.namespace import RDF, RDFS
-    from kg.publish.site import Site
     from kg.store import KGStore
 
     store = KGStore(tmp_path / "store")
     person, state = (URIRef(DEFAULT_BASE + p) for p in ("person/role-test", "state/role-test"))
     affiliation = URIRef(DEFAULT_BASE + "affiliation/role-test")
-    for n, role in enumerate(["leader", "supreme leader"]):
+    for n, role in enumerate(roles):
         document = URIRef(f"https://example.org/report/{n}")
         evidence = URIRef(DEFAULT_BASE + f"evidence/role-test-{n}")
         g = Graph()
+        g.add((document, DCTERMS.title, Literal(f"Report {n}")))
+        # Dated latest first, so that the order shown is not the order written.
+        g.add((document, DCTERMS.issued, Literal(f"20{30 - n}-01-01", datatype=XSD.date)))
         for actor, kind, label in ((person, KG.Person, "Role Test"),
                                    (state, KG.State, "Roleland")):
             g.add((actor, RDF.type, kind))
@@ -210,11 +211,37 @@ def test_an_affiliation_restated_with_other_roles_shows_them_all_on_both_pages(
         g.add((evidence, KG.inDocument, document))
         g.add((evidence, KG.quote, Literal(f"Report {n} names the {role}.")))
         store.replace_document(document, g)
-    builder = PageBuilder(store, Site(DEFAULT_BASE))
-    for actor in (person, state):
-        page = builder.entity_page(str(actor), today=SERVE_TODAY).decode("utf-8")
-        row = page.split('id="affiliations"', 1)[1].split("</table>", 1)[0]
+    return store, [person, state]
+
+
+def _affiliations_shown(store: Any, actor: Any) -> tuple[str, str]:
+    from kg.publish.site import Site
+
+    page = PageBuilder(store, Site(DEFAULT_BASE)).entity_page(
+        str(actor), today=SERVE_TODAY).decode("utf-8")
+    return page, page.split('id="affiliations"', 1)[1].split("</table>", 1)[0]
+
+
+def test_an_affiliation_restated_with_other_roles_shows_them_all_on_both_pages(
+        tmp_path: Any) -> None:
+    """Two reports name one leadership with different titles: both actors' pages show
+    both titles (once the page showed whichever the store gave first, so a leader's page
+    and his state's could disagree), and the affiliation's two sources once each."""
+    store, actors = _restated_leadership(tmp_path, ["leader", "supreme leader"])
+    for actor in actors:
+        page, row = _affiliations_shown(store, actor)
         assert "<td>leader, supreme leader</td>" in row
         assert row.count("<blockquote>") == 2
         assert "Report 0 names the leader." in row and "Report 1 names the supreme" in row
         assert "mentioned 2 times in the sources" in page
+
+
+def test_a_claim_of_many_sources_shows_the_earliest_and_counts_the_rest(
+        tmp_path: Any) -> None:
+    many = SOURCES_SHOWN + 3
+    store, actors = _restated_leadership(tmp_path, ["leader"] * many)
+    _page, row = _affiliations_shown(store, actors[0])
+    quotes = re.findall(r"“Report (\d+) names", row)
+    # Report n is dated 20(30-n): the earliest are the last written.
+    assert quotes == [str(n) for n in range(many - 1, many - 1 - SOURCES_SHOWN, -1)]
+    assert f"and {many - SOURCES_SHOWN} more, each linked from" in row

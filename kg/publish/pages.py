@@ -81,6 +81,7 @@ _MEMBER, _ORGANIZATION, _DESIGNATED, _PARTICIPANT, _PARTICIPATION, _ROLE = (
                                              "participant", "participation",
                                              "participantRole"))
 _EVENT_DATES = (str(KG.date), str(KG.start))
+_IN_DOCUMENT = ox.NamedNode(str(KG.inDocument))
 
 
 def _value(term: Any) -> str | None:
@@ -215,7 +216,7 @@ class PageBuilder:
             self._event_fields(event, claims)
         for part in parts.values():  # the sources of the claims shown only
             for claim in part.rows:
-                self._attach_sources(claim, self._evidence(claims.of(claim.iri.iri or "")))
+                self._attach_sources(claim, *self._evidence(claims.of(claim.iri.iri or "")))
         kind = next((t.iri.rpartition("#")[2] for t in types
                      if t.iri and t.iri in ACTOR_CLASSES), "")
         centre = NetworkNode(iri, label, kind)
@@ -249,27 +250,42 @@ class PageBuilder:
                 documents = self._documents
         return documents
 
-    def _evidence(self, claim: dict[str, list[Any]]) -> list[_Evidence]:
-        """The evidence of a claim (its properties), by document date (undated first):
-        one row for each of its documents, quotes, record ids and speakers."""
+    def _evidence(self, claim: dict[str, list[Any]]) -> tuple[list[_Evidence], int]:
+        """The first SOURCES_SHOWN sources of a claim (its properties) by document date
+        (undated first), and how many it has. The shapes give a piece of evidence one
+        document and at most one quote, record id and speaker: one source each. Of a
+        claim with more, only each piece's document is read for the order (a claim
+        restated by 40 reports: 40 reads of 6 triples each), and the rest for the few
+        shown."""
         documents = self.documents()
+        pieces = claim.get(str(KG.evidence), [])
+        total = None
+        if len(pieces) > SOURCES_SHOWN:
+            dated = sorted((documents.get(document.value, (None, None))[1] or "",
+                            piece.value, piece)
+                           for piece in pieces for document in
+                           self.read.objects(piece, _IN_DOCUMENT))
+            total, pieces = len(dated), [piece for *_, piece in dated[:SOURCES_SHOWN]]
         rows = []
-        for evidence in claim.get(str(KG.evidence), ()):
-            found = self.read.properties(evidence)
+        for piece in pieces:
+            found = self.read.properties(piece)
             for document, quote, record, speaker in product(
                     found.get(str(KG.inDocument), ()), found.get(str(KG.quote)) or [None],
                     found.get(str(KG.recordId)) or [None],
                     found.get(str(KG.attributedTo)) or [None]):
                 title, date = documents.get(document.value, (None, None))
-                rows.append(({"evidence": evidence, "document": document, "quote": quote,
+                rows.append(({"evidence": piece, "document": document, "quote": quote,
                               "recordId": record, "speaker": speaker}, title, date))
         rows.sort(key=lambda r: (r[2] or "", r[0]["evidence"].value,
                                  *(_value(r[0][n]) or "" for n in ("quote", "recordId",
                                                                    "speaker"))))
-        return rows
+        return rows[:SOURCES_SHOWN], len(rows) if total is None else total
 
-    def _attach_sources(self, claim: Claim, evidence: list[_Evidence]) -> None:
-        claim.source_count = len(evidence)
+    def _attach_sources(self, claim: Claim, evidence: list[_Evidence],
+                        total: int | None = None) -> None:
+        """`evidence`: the claim's first sources (the first SOURCES_SHOWN are shown), of
+        `total` (all of them if None)."""
+        claim.source_count = len(evidence) if total is None else total
         claim.sources = [{
             "quote": _value(row["quote"]),
             "record": _value(row["recordId"]),
