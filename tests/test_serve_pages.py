@@ -160,7 +160,7 @@ def test_a_page_of_a_list_that_is_not_there(kg_server: RunningServer, http: Any,
     assert says in answer.text
 
 
-def test_a_paged_list_reads_only_what_it_shows_and_shows_the_same(
+def test_a_long_timeline_read_in_two_steps_shows_what_reading_it_whole_shows(
         kg_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """A much-reported actor's page reads its events' dates first, and the rest of the
     events it shows then (pages.PageBuilder._events); what it shows must be what reading
@@ -169,7 +169,7 @@ def test_a_paged_list_reads_only_what_it_shows_and_shows_the_same(
     iri = DEFAULT_BASE + "armed-group/kataib-hizballah"
     pages = {}
     for one_by_one in (False, True):
-        monkeypatch.setattr(pages_module, "CLAIMS_PER_SHOWN_CLAIM", 0 if one_by_one else 10**9)
+        monkeypatch.setattr(pages_module, "EVENTS_PER_SHOWN_EVENT", 0 if one_by_one else 10**9)
         pages[one_by_one] = [builder.entity_page(iri, today=SERVE_TODAY, asked=asked)
                              for asked in ({}, {"events": 2}, {"events": 3})]
     assert pages[True] == pages[False]
@@ -245,3 +245,42 @@ def test_a_claim_of_many_sources_shows_the_earliest_and_counts_the_rest(
     # Report n is dated 20(30-n): the earliest are the last written.
     assert quotes == [str(n) for n in range(many - 1, many - 1 - SOURCES_SHOWN, -1)]
     assert f"and {many - SOURCES_SHOWN} more, each linked from" in row
+
+
+def test_claims_written_as_blank_nodes_are_shown(tmp_path: Any) -> None:
+    """kg mints an IRI for every claim, but a store filled by hand may hold blank nodes:
+    the page shows them rather than failing."""
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    from kg.namespace import RDF, RDFS
+    from kg.publish.site import Site
+    from kg.store import KGStore
+
+    store = KGStore(tmp_path / "store")
+    group, state = (URIRef(DEFAULT_BASE + p) for p in ("armed-group/blank", "state/blank"))
+    affiliation, event, participation, evidence = BNode(), BNode(), BNode(), BNode()
+    document = URIRef("https://example.org/report/blank")
+    g = Graph()
+    g.add((document, RDF.type, KG.Document))
+    for actor, kind, label in ((group, KG.ArmedGroup, "Blank Brigade"),
+                               (state, KG.State, "Blankland")):
+        g.add((actor, RDF.type, kind))
+        g.add((actor, RDFS.label, Literal(label)))
+    g.add((affiliation, KG.member, group))
+    g.add((affiliation, KG.organization, state))
+    g.add((affiliation, KG.affiliationKind, KG.SupportAffiliation))
+    g.add((affiliation, KG.evidence, evidence))
+    g.add((evidence, KG.inDocument, document))
+    g.add((evidence, KG.quote, Literal("Blankland arms the Blank Brigade.")))
+    g.add((event, RDF.type, KG.Attack))
+    g.add((event, KG.date, Literal("2024-05-01")))
+    g.add((event, KG.participation, participation))
+    g.add((participation, KG.participant, group))
+    g.add((participation, KG.participantRole, Literal("perpetrator")))
+    store.replace_document(document, g)
+    page = PageBuilder(store, Site(DEFAULT_BASE)).entity_page(
+        str(group), today=SERVE_TODAY).decode("utf-8")
+    affiliations = page.split('id="affiliations"', 1)[1].split("</table>", 1)[0]
+    assert "Blankland" in affiliations and "Blankland arms the Blank Brigade." in affiliations
+    events = page.split('id="events"', 1)[1].split("</table>", 1)[0]
+    assert "2024-05-01" in events and "perpetrator" in events

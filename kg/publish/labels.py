@@ -33,5 +33,6 @@ class Labels:
         if iri not in self._known:
             if len(self._known) > _KEPT:
                 self._known.clear()
-            self._known[iri] = self._read.label(iri)
+            label = self._known[iri] = self._read.label(iri)
+            return label
         return self._known[iri]

@@ -2,12 +2,15 @@
 the store's quad indexes, each triple once.
 
 A page's reads are fixed patterns from nodes it already knows (the actor, then each of
-its claims, then each claim's evidence), which is what a quad index answers directly:
-about 5 microseconds a lookup on the million-triple bench KG. Through SPARQL the same
-reads took eight queries a page, each with its parse and plan, and each had to undo
-Oxigraph's union of the graphs, where a triple stated in k documents' graphs comes k
-times (LATERAL and DISTINCT subqueries, see queries/README.md): 2.6 ms for the median
-actor's page, against under 0.5 ms this way. Here the k copies fall into a set.
+its claims, then each claim's evidence), which is what a quad index answers directly.
+Through SPARQL the same reads took eight queries a page, each with its parse and plan,
+and each had to undo Oxigraph's union of the graphs, where a triple stated in k
+documents' graphs comes k times, with LATERAL and DISTINCT subqueries. On the
+million-triple bench KG, the median actor's page built in 3.2 ms that way and builds in
+0.8 ms this way; here the k copies fall into a set. What this costs: pyoxigraph decodes
+every copy (some 5 microseconds a quad), so a claim restated by 40 reports reads 255
+quads, where a SPARQL DISTINCT decodes its 90 distinct triples only; the pages of the
+few most reported actors build slower this way (and are made at start).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import pyoxigraph as ox
 
 from kg.namespace import RDFS
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _LABEL = ox.NamedNode(str(RDFS.label))
+# A node as callers name it: an IRI as text, or a term.
+Node = str | ox.NamedNode | ox.BlankNode
 # SPARQL's order of terms (ORDER BY): blank nodes, then IRIs, then literals.
 _RANK = {ox.BlankNode: 0, ox.NamedNode: 1, ox.Literal: 2}
 
@@ -31,8 +35,9 @@ def term_order(term: Any) -> tuple[int, str]:
     return _RANK.get(type(term), 3), str(term.value)
 
 
-def node(iri: str | ox.NamedNode) -> ox.NamedNode:
-    return iri if isinstance(iri, ox.NamedNode) else ox.NamedNode(iri)
+def node(term: Node) -> ox.NamedNode | ox.BlankNode:
+    """An IRI given as text as a term; a term as it is."""
+    return ox.NamedNode(term) if isinstance(term, str) else term
 
 
 class Neighbours:
@@ -41,26 +46,26 @@ class Neighbours:
     def __init__(self, db: ox.Store) -> None:
         self.db = db
 
-    def properties(self, subject: str | ox.NamedNode) -> dict[str, list[Any]]:
+    def properties(self, subject: Node) -> dict[str, list[Any]]:
         """Each predicate of `subject` (by IRI) with its distinct objects, in term order."""
         found: dict[str, set[Any]] = {}
         for quad in self.db.quads_for_pattern(node(subject), None, None, None):
             found.setdefault(quad.predicate.value, set()).add(quad.object)
         return {p: sorted(objects, key=term_order) for p, objects in found.items()}
 
-    def objects(self, subject: str | ox.NamedNode, predicate: ox.NamedNode) -> list[Any]:
+    def objects(self, subject: Node, predicate: ox.NamedNode) -> list[Any]:
         """The distinct objects of one property of `subject`, in term order."""
         return sorted({quad.object for quad in
                        self.db.quads_for_pattern(node(subject), predicate, None, None)},
                       key=term_order)
 
-    def subjects(self, predicate: ox.NamedNode, obj: str | ox.NamedNode) -> list[Any]:
+    def subjects(self, predicate: ox.NamedNode, obj: Node) -> list[Any]:
         """The distinct subjects of `predicate` with object `obj`, in term order."""
         return sorted({quad.subject for quad in
                        self.db.quads_for_pattern(None, predicate, node(obj), None)},
                       key=term_order)
 
-    def pointing(self, obj: str | ox.NamedNode, most: int) -> list[tuple[Any, Any]]:
+    def pointing(self, obj: Node, most: int) -> list[tuple[Any, Any]]:
         """Up to `most` distinct (subject, predicate) pairs that name `obj`: a document
         cited by thousands of pieces of evidence lists the first few (the SPARQL endpoint
         has them all)."""
@@ -72,8 +77,7 @@ class Neighbours:
         return sorted(pairs, key=lambda pair: (term_order(pair[1]), term_order(pair[0])))
 
     def label(self, iri: str) -> str | None:
-        """The first of an entity's labels in code-point order, so that every page and
-        reconciliation answer names it alike, and alike after every rebuild."""
+        """The first of an entity's labels in code-point order (kg/publish/labels.py)."""
         return min((quad.object.value for quad in
                     self.db.quads_for_pattern(ox.NamedNode(iri), _LABEL, None, None)
                     if isinstance(quad.object, ox.Literal)), default=None)

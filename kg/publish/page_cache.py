@@ -34,7 +34,8 @@ from kg.publish.compression import MIN_BYTES, compress
 if TYPE_CHECKING:
     from kg.publish.shared_pages import SharedPages
 
-# A page built in less processor time is not kept by default.
+# For a cache that keeps only the pages slow to build, so that its memory goes where it
+# saves the most time; the server keeps every page (kg.publish.server says why).
 DEFAULT_MIN_SECONDS = 0.002
 DEFAULT_MAX_BYTES = 64_000_000
 
