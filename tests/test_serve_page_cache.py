@@ -1,7 +1,8 @@
-"""The cache of slow pages: only slow pages are kept, within a byte budget, least recently
-used first out; clients asking at once for a page being built wait for it rather than
-build it again; the server sends a kept page as it was built, and builds the most
-reported actors' pages when it starts."""
+"""The page cache: pages slow enough are kept (every page, as the server keeps them),
+within a byte budget, the least recently used of the quick ones first out; clients
+asking at once for a page being built wait for it rather than build it again; the
+server sends a kept page as it was built, and builds the most reported actors' pages
+when it starts."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from kg.namespace import DEFAULT_BASE
 from kg.publish.conneg import RDF
-from kg.publish.page_cache import Page, PageCache
+from kg.publish.page_cache import SLOW_SECONDS, Page, PageCache
 from kg.publish.server import PAGES_WARMED
 from kg.publish.shared_pages import SharedPages
 from tests.conftest import RunningServer
@@ -52,6 +53,22 @@ def test_the_least_recently_used_page_goes_first_when_the_budget_is_spent() -> N
     cache.page("big", _builder(b"x" * 26, 0.0, calls))  # over the budget alone: not kept
     assert len(cache) == 2 and cache._cached("b") is None
     assert cache._cached("a") == Page(b"a" * 10) and cache._cached("c") == Page(b"c" * 10)
+
+
+def test_a_crawl_of_quick_pages_does_not_push_out_a_slow_one() -> None:
+    """Every page kept, as the server keeps them: when the budget is spent, the quick
+    pages go first, however recently the slow one was asked for."""
+    cache = PageCache(min_seconds=0.0, max_bytes=40)
+    calls: list[bytes] = []
+    cache.page("slow", _builder(b"s" * 10, SLOW_SECONDS * 2, calls))
+    for n in range(10):  # 10 quick pages of 10 bytes: 3 fit beside the slow one
+        cache.page(f"quick-{n}", _builder(str(n).encode() * 10, 0.0, calls))
+    assert cache._cached("slow") == Page(b"s" * 10)
+    assert [n for n in range(10) if cache._cached(f"quick-{n}")] == [7, 8, 9]
+    # A larger slow page: the quick ones go, then the least recently used slow one.
+    cache.page("slow-2", _builder(b"t" * 35, SLOW_SECONDS * 2, calls))
+    assert cache._cached("slow") is None and cache._cached("slow-2") is not None
+    assert len(cache) == 1
 
 
 def test_a_kept_page_keeps_its_gzip_variant_within_the_budget() -> None:

@@ -16,8 +16,8 @@ Kept pages then never change, so a hit takes no more locking than before, and th
 budget counts both variants from the moment a page is kept.
 
 The server keeps every page, and the entities' RDF documents in a cache of their own,
-however fast they were made (kg.publish.server says why). Server processes that answer on one
-port share what they keep through a folder (kg.publish.shared_pages).
+however fast they were made (kg.publish.server says why). Server processes that answer
+on one port share what they keep through a folder (kg.publish.shared_pages).
 """
 
 from __future__ import annotations
@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 # For a cache that keeps only the pages slow to build, so that its memory goes where it
 # saves the most time; the server keeps every page (kg.publish.server says why).
 DEFAULT_MIN_SECONDS = 0.002
+# When the budget is spent, pages built in less processor time go first (least recently
+# used first), then the others: a crawl through thousands of ordinary pages (a
+# millisecond each on a million triples) cannot push out the few most reported actors'
+# (0.1 to 0.4 s each to build again). A page another process built is quick: its file is
+# there to read again.
+SLOW_SECONDS = 0.01
 DEFAULT_MAX_BYTES = 64_000_000
 
 
@@ -61,8 +67,9 @@ class Page:
 
 
 class PageCache:
-    """Least recently used pages, at most `max_bytes` of them, each of which took at least
-    `min_seconds` of processor time to build."""
+    """Pages that took at least `min_seconds` of processor time to build, at most
+    `max_bytes` of them; when that is spent, the least recently used of the quick ones
+    go first (SLOW_SECONDS), then of the slow ones."""
 
     def __init__(self, *, min_seconds: float = DEFAULT_MIN_SECONDS,
                  max_bytes: int = DEFAULT_MAX_BYTES, shared: SharedPages | None = None
@@ -70,17 +77,20 @@ class PageCache:
         self.min_seconds = min_seconds
         self.max_bytes = max_bytes
         self.shared = shared
-        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
+        self._quick: OrderedDict[Hashable, Page] = OrderedDict()
+        self._slow: OrderedDict[Hashable, Page] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
 
     def _cached(self, key: Hashable) -> Page | None:
         with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
+            for pages in (self._quick, self._slow):
+                page = pages.get(key)
+                if page is not None:
+                    pages.move_to_end(key)
+                    return page
+            return None
 
     def page(self, key: Hashable, build: Callable[[], bytes]) -> Page:
         """The page for `key`: kept, or built now (and kept if that was slow)."""
@@ -102,34 +112,35 @@ class PageCache:
                 # with whatever was asked for in a busy minute.
                 started = time.thread_time()
                 body = build()
-                if time.thread_time() - started < self.min_seconds:
+                took = time.thread_time() - started
+                if took < self.min_seconds:
                     return Page(body)
-                return self._keep(key, body)
+                return self._keep(key, body, slow=took >= SLOW_SECONDS)
         finally:
             with self._lock:
                 if self._building.get(key) is gate:
                     del self._building[key]
 
-    def _keep(self, key: Hashable, body: bytes) -> Page:
+    def _keep(self, key: Hashable, body: bytes, *, slow: bool) -> Page:
         if len(body) > self.max_bytes:
             return Page(body)
         page = Page(body, compress(body) if len(body) >= MIN_BYTES else None)
         if self.shared is not None:
             self.shared.put(key, page)
-        return self._remember(key, page)
+        return self._remember(key, page, slow=slow)
 
-    def _remember(self, key: Hashable, page: Page) -> Page:
+    def _remember(self, key: Hashable, page: Page, *, slow: bool = False) -> Page:
         if page.size > self.max_bytes:
             return page
         with self._lock:
-            if key in self._pages:
+            if key in self._quick or key in self._slow:
                 return page
-            self._pages[key] = page
+            (self._slow if slow else self._quick)[key] = page
             self._bytes += page.size
             while self._bytes > self.max_bytes:
-                _old, dropped = self._pages.popitem(last=False)
+                _old, dropped = (self._quick or self._slow).popitem(last=False)
                 self._bytes -= dropped.size
         return page
 
     def __len__(self) -> int:
-        return len(self._pages)
+        return len(self._quick) + len(self._slow)

@@ -108,8 +108,9 @@ class KGApp:
         # 1 ms of processor time) put documents' p95 above 100 ms; an ordinary actor's
         # page builds in about 1 ms, and built (and compressed) anew on every visit it
         # was sent at 1,934 pages/s, p95 51 ms, against 7,568/s and 15 ms kept. The cost:
-        # a crawl of many small pages can push the large ones out of memory (they stay in
-        # the shared folder while its budget lasts), and each page made is also written.
+        # each page made is also written to the shared folder; and the cache must drop
+        # the quick pages first (page_cache.SLOW_SECONDS), or a crawl would push out the
+        # slow ones.
         self.page_cache = PageCache(min_seconds=0.0, shared=shared("pages"))
         self.document_cache = PageCache(min_seconds=0.0, max_bytes=DOCUMENT_CACHE_BYTES,
                                         shared=shared("documents"))
